@@ -1,0 +1,707 @@
+package org.fcnn.api;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.fcnn.spi.Backend;
+import org.fcnn.spi.Matrix;
+
+/**
+ * A feed-forward network of dense {@link Layer}s, computed on one {@link Backend}.
+ *
+ * <p>Build one with {@link #builder()}. The tutorial's 2-2-2 network:
+ * <pre>{@code
+ * try (Network net = Network.builder()
+ *         .input(2)
+ *         .dense(2, Activation.SIGMOID, Bias.frozen(0.35))
+ *         .dense(2, Activation.SIGMOID, Bias.frozen(0.60))
+ *         .loss(Loss.SQUARED_ERROR)
+ *         .optimizer(Optimizer.sgd(0.5))
+ *         .precision(Precision.FLOAT64)
+ *         .build()) {
+ *     net.layer(0).setWeights(new double[][] {{0.15, 0.20}, {0.25, 0.30}});
+ *     net.layer(1).setWeights(new double[][] {{0.40, 0.45}, {0.50, 0.55}});
+ *     double e = net.trainStep(new double[] {0.05, 0.10}, new double[] {0.01, 0.99});
+ * }
+ * }</pre>
+ *
+ * <p>Call order for one training step at the low level: {@link #forward(Matrix)} (with
+ * {@link #setTraining(boolean) training} on, for dropout), optionally {@link #loss(Matrix)}, then
+ * {@link #backward(Matrix)}, then {@link #step()}. {@link #trainStep} and {@link #trainBatch} do all four
+ * from plain arrays. Both layers' gradients are computed from the weights before the step, as in the tutorial.
+ *
+ * <p>Shapes: a batch of {@code n} samples is {@code [n x inputSize()]}, row-major, one sample a row; outputs
+ * are {@code [n x outputSize()]}. Working memory is allocated once per batch size and reused, so a steady
+ * training loop allocates nothing. A network is not thread-safe. Closing it frees its backend memory, and
+ * the backend too if the network opened it itself.
+ */
+public final class Network implements AutoCloseable {
+    private final Backend backend;
+    private final boolean ownsBackend;
+    private final Precision precision;
+    private final Loss loss;
+    private final int inputSize;
+    private final List<Layer> layers;
+    private final long seed;
+    private Optimizer optimizer;
+    private boolean training;
+    private long steps;
+    private long forwardCount;
+    private final List<Workspace> workspaces = new ArrayList<>();
+    private Workspace current;
+    private boolean closed;
+
+    private Network(Builder b, Backend backend, boolean ownsBackend) {
+        this.backend = backend;
+        this.ownsBackend = ownsBackend;
+        this.precision = b.precision;
+        this.loss = b.loss;
+        this.inputSize = b.inputSize;
+        this.optimizer = b.optimizer;
+        this.seed = b.seed;
+        List<Layer> built = new ArrayList<>();
+        try {
+            int in = b.inputSize;
+            for (int i = 0; i < b.specs.size(); i++) {
+                LayerSpec s = b.specs.get(i);
+                Layer layer = new Layer(backend, precision, i, in, s.outputs, s.activation, s.bias, s.dropout,
+                        b.optimizer.stateSlots());
+                built.add(layer);
+                double[] w = new double[s.outputs * in];
+                b.initializer(s.activation).initialize(i, in, s.outputs, w);
+                layer.setWeights(w);
+                in = s.outputs;
+            }
+        } catch (RuntimeException e) {
+            built.forEach(Layer::close);
+            if (ownsBackend) {
+                backend.close();
+            }
+            throw e;
+        }
+        this.layers = Collections.unmodifiableList(built);
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------ description
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /** Layer {@code index}, 0 being the first after the input. */
+    public Layer layer(int index) {
+        if (index < 0 || index >= layers.size()) {
+            throw new IndexOutOfBoundsException("layer " + index + " of a network with " + layers.size() + " layers");
+        }
+        return layers.get(index);
+    }
+
+    public int inputSize() {
+        return inputSize;
+    }
+
+    public int outputSize() {
+        return layers.get(layers.size() - 1).outputs();
+    }
+
+    /** The layer sizes from input to output, e.g. {@code [784, 256, 10]}. */
+    public int[] sizes() {
+        int[] sizes = new int[layers.size() + 1];
+        sizes[0] = inputSize;
+        for (int i = 0; i < layers.size(); i++) {
+            sizes[i + 1] = layers.get(i).outputs();
+        }
+        return sizes;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /**
+     * Replaces the optimizer, e.g. to change the learning rate. Switching to another kind resets the
+     * optimizer's state (velocities, moments).
+     */
+    public void setOptimizer(Optimizer optimizer) {
+        Objects.requireNonNull(optimizer, "optimizer");
+        ensureOpen();
+        if (optimizer.kind() != this.optimizer.kind()) {
+            for (Layer l : layers) {
+                l.resetOptimizerState(optimizer.stateSlots());
+            }
+            steps = 0;
+        }
+        this.optimizer = optimizer;
+    }
+
+    /** Number of trainable parameters. */
+    public long parameterCount() {
+        long n = 0;
+        for (Layer l : layers) {
+            n += l.parameterCount();
+        }
+        return n;
+    }
+
+    /** Training mode applies dropout in {@link #forward}; off by default and for {@code predict}. */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Number of optimizer steps taken. */
+    public long steps() {
+        return steps;
+    }
+
+    // ------------------------------------------------------------------ low level: matrices on the backend
+
+    /**
+     * Runs the network on a batch {@code input [n x inputSize()]} on this network's backend and returns the
+     * output {@code [n x outputSize()]}. The returned matrix belongs to the network and is overwritten by the
+     * next forward pass with the same batch size.
+     */
+    public Matrix forward(Matrix input) {
+        ensureOpen();
+        Objects.requireNonNull(input, "input");
+        if (input.cols() != inputSize || input.precision() != precision) {
+            throw new IllegalArgumentException("input must be [n x " + inputSize + "] " + precision + ", got " + input.shape());
+        }
+        Workspace ws = workspace(input.rows());
+        ws.input = input;
+        forwardCount++;
+        Matrix in = input;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            Matrix a = ws.activations[i];
+            backend.gemm(false, true, 1, in, layer.weights, 0, a);
+            if (layer.biases != null) {
+                backend.addRowVector(a, layer.biases);
+            }
+            backend.activate(layer.activation(), a, a);
+            if (training && layer.dropout() > 0) {
+                backend.dropout(a, ws.masks[i], ws.dropped[i], layer.dropout(), dropoutSeed(i));
+                in = ws.dropped[i];
+            } else {
+                in = a;
+            }
+        }
+        ws.forwardTraining = training;
+        return ws.activations[layers.size() - 1];
+    }
+
+    /**
+     * The output {@code A [n x layer(index).outputs()]} of layer {@code index} in the last forward pass, before
+     * dropout, copied row-major (for inspection, e.g. the tutorial's hidden values Y1 and Y2).
+     */
+    public double[] layerOutput(int index) {
+        layer(index);
+        if (current == null || current.input == null) {
+            throw new IllegalStateException("no forward pass has run yet");
+        }
+        return current.activations[index].toArray();
+    }
+
+    /** The loss of the last forward pass's output against {@code target [n x outputSize()]}, averaged over the batch. */
+    public double loss(Matrix target) {
+        Workspace ws = lastForward(target);
+        return backend.loss(loss, ws.activations[layers.size() - 1], target);
+    }
+
+    /**
+     * Back-propagates the loss of the last forward pass against {@code target [n x outputSize()]}, leaving
+     * {@code dE/dW} and {@code dE/db} in each layer (see {@link Layer#weightGradient()}). Does not change the
+     * parameters; {@link #step()} does.
+     */
+    public void backward(Matrix target) {
+        Workspace ws = lastForward(target);
+        int last = layers.size() - 1;
+        Matrix delta = ws.deltas[last];
+        backend.lossGradient(loss, ws.activations[last], target, delta);
+        if (loss != Loss.SOFTMAX_CROSS_ENTROPY) {
+            backend.activationGradient(layers.get(last).activation(), ws.activations[last], delta, delta);
+        }
+        for (int i = last; i >= 0; i--) {
+            Layer layer = layers.get(i);
+            Matrix in = i == 0 ? ws.input : (ws.forwardTraining && layers.get(i - 1).dropout() > 0 ? ws.dropped[i - 1] : ws.activations[i - 1]);
+            backend.gemm(true, false, 1, ws.deltas[i], in, 0, layer.weightGradient);
+            if (layer.biasGradient != null) {
+                backend.columnSums(ws.deltas[i], layer.biasGradient);
+            }
+            if (i > 0) {
+                Layer below = layers.get(i - 1);
+                Matrix d = ws.deltas[i - 1];
+                backend.gemm(false, false, 1, ws.deltas[i], layer.weights, 0, d);
+                if (ws.forwardTraining && below.dropout() > 0) {
+                    backend.multiply(d, ws.masks[i - 1], d);
+                }
+                backend.activationGradient(below.activation(), ws.activations[i - 1], d, d);
+            }
+        }
+    }
+
+    /** Applies the optimizer to every trainable parameter using the gradients of the last {@link #backward}. */
+    public void step() {
+        ensureOpen();
+        steps++;
+        for (Layer layer : layers) {
+            update(layer.weights, layer.weightGradient, layer.weightState);
+            if (layer.biasGradient != null) {
+                update(layer.biases, layer.biasGradient, layer.biasState);
+            }
+        }
+    }
+
+    private void update(Matrix p, Matrix g, Matrix[] state) {
+        Optimizer o = optimizer;
+        switch (o.kind()) {
+            case SGD:
+                backend.sgdUpdate(p, g, o.learningRate(), o.weightDecay());
+                break;
+            case MOMENTUM:
+                backend.momentumUpdate(p, g, state[0], o.learningRate(), o.momentum(), o.weightDecay());
+                break;
+            case ADAM:
+                backend.adamUpdate(p, g, state[0], state[1], o.learningRate(), o.beta1(), o.beta2(), o.epsilon(),
+                        steps, o.weightDecay());
+                break;
+            default:
+                throw new IllegalStateException("unknown optimizer " + o.kind());
+        }
+    }
+
+    // ------------------------------------------------------------------ plain arrays
+
+    /**
+     * One training step on one sample: forward, loss, backward, update. Returns the loss before the update
+     * (the tutorial's E). Allocates nothing once warm.
+     */
+    public double trainStep(double[] input, double[] target) {
+        return trainBatch(input, target, 1);
+    }
+
+    /**
+     * One training step on a batch: {@code inputs} row-major {@code [n x inputSize()]}, {@code targets}
+     * {@code [n x outputSize()]}. Returns the batch's mean loss before the update.
+     */
+    public double trainBatch(double[] inputs, double[] targets, int n) {
+        Workspace ws = upload(inputs, targets, n);
+        return train(ws);
+    }
+
+    /** As {@link #trainBatch(double[], double[], int)}, from float arrays. */
+    public double trainBatch(float[] inputs, float[] targets, int n) {
+        Workspace ws = upload(inputs, targets, n);
+        return train(ws);
+    }
+
+    private double train(Workspace ws) {
+        boolean was = training;
+        training = true;
+        try {
+            forward(ws.x);
+            double e = loss(ws.target);
+            backward(ws.target);
+            step();
+            return e;
+        } finally {
+            training = was;
+        }
+    }
+
+    /** The mean loss of {@code n} samples without training (no dropout). */
+    public double evaluateLoss(double[] inputs, double[] targets, int n) {
+        Workspace ws = upload(inputs, targets, n);
+        boolean was = training;
+        training = false;
+        try {
+            forward(ws.x);
+            return loss(ws.target);
+        } finally {
+            training = was;
+        }
+    }
+
+    /** The network's output {@code [outputSize()]} for one sample (no dropout). */
+    public double[] predict(double[] input) {
+        double[] out = new double[outputSize()];
+        predict(input, 1, out);
+        return out;
+    }
+
+    /** Outputs for {@code n} samples: {@code inputs [n x inputSize()]} into {@code outputs [n x outputSize()]}, row-major. */
+    public void predict(double[] inputs, int n, double[] outputs) {
+        checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize);
+        checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
+        Workspace ws = workspace(n);
+        backend.write(ws.x, inputs, 0);
+        backend.read(inference(ws), outputs, 0);
+    }
+
+    /** Outputs for {@code n} samples from float arrays. */
+    public void predict(float[] inputs, int n, float[] outputs) {
+        checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize);
+        checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
+        Workspace ws = workspace(n);
+        backend.write(ws.x, inputs, 0);
+        backend.read(inference(ws), outputs, 0);
+    }
+
+    private Matrix inference(Workspace ws) {
+        boolean was = training;
+        training = false;
+        try {
+            return forward(ws.x);
+        } finally {
+            training = was;
+        }
+    }
+
+    private Workspace upload(double[] inputs, double[] targets, int n) {
+        checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize);
+        checkBatch("targets", targets == null ? -1 : targets.length, n, outputSize());
+        Workspace ws = workspace(n);
+        backend.write(ws.x, inputs, 0);
+        backend.write(ws.target, targets, 0);
+        return ws;
+    }
+
+    private Workspace upload(float[] inputs, float[] targets, int n) {
+        checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize);
+        checkBatch("targets", targets == null ? -1 : targets.length, n, outputSize());
+        Workspace ws = workspace(n);
+        backend.write(ws.x, inputs, 0);
+        backend.write(ws.target, targets, 0);
+        return ws;
+    }
+
+    private static void checkBatch(String what, int length, int n, int width) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("batch size must be positive, got " + n);
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException(what + " is null");
+        }
+        if ((long) n * width != length) {
+            throw new IllegalArgumentException(what + " for a batch of " + n + " need " + ((long) n * width)
+                    + " values ([" + n + " x " + width + "]), got " + length);
+        }
+    }
+
+    // ------------------------------------------------------------------ working memory
+
+    /** The working matrices for one batch size; at most a few sizes (full batches, the last partial one). */
+    private final class Workspace {
+        final int n;
+        final Matrix x;
+        final Matrix target;
+        final Matrix[] activations;
+        final Matrix[] deltas;
+        final Matrix[] masks;
+        final Matrix[] dropped;
+        Matrix input;
+        boolean forwardTraining;
+
+        Workspace(int n) {
+            this.n = n;
+            int count = layers.size();
+            activations = new Matrix[count];
+            deltas = new Matrix[count];
+            masks = new Matrix[count];
+            dropped = new Matrix[count];
+            x = backend.allocate(n, inputSize, precision);
+            target = backend.allocate(n, outputSize(), precision);
+            for (int i = 0; i < count; i++) {
+                Layer l = layers.get(i);
+                activations[i] = backend.allocate(n, l.outputs(), precision);
+                deltas[i] = backend.allocate(n, l.outputs(), precision);
+                if (l.dropout() > 0) {
+                    masks[i] = backend.allocate(n, l.outputs(), precision);
+                    dropped[i] = backend.allocate(n, l.outputs(), precision);
+                }
+            }
+        }
+
+        void close() {
+            x.close();
+            target.close();
+            for (Matrix[] ms : List.of(activations, deltas, masks, dropped)) {
+                for (Matrix m : ms) {
+                    if (m != null) {
+                        m.close();
+                    }
+                }
+            }
+        }
+    }
+
+    private static final int MAX_WORKSPACES = 4;
+
+    private Workspace workspace(int n) {
+        ensureOpen();
+        if (current != null && current.n == n) {
+            return current;
+        }
+        for (Workspace ws : workspaces) {
+            if (ws.n == n) {
+                current = ws;
+                return ws;
+            }
+        }
+        if (workspaces.size() == MAX_WORKSPACES) {
+            workspaces.remove(0).close();
+        }
+        current = new Workspace(n);
+        workspaces.add(current);
+        return current;
+    }
+
+    private Workspace lastForward(Matrix target) {
+        ensureOpen();
+        Objects.requireNonNull(target, "target");
+        if (current == null || current.input == null) {
+            throw new IllegalStateException("call forward(input) before loss(target) or backward(target)");
+        }
+        if (target.rows() != current.n || target.cols() != outputSize() || target.precision() != precision) {
+            throw new IllegalArgumentException("target must be [" + current.n + " x " + outputSize() + "] "
+                    + precision + " to match the last forward pass, got " + target.shape());
+        }
+        return current;
+    }
+
+    private int dropoutSeed(int layer) {
+        long h = seed * 0x9E3779B97F4A7C15L + forwardCount * 0xBF58476D1CE4E5B9L + layer * 0x94D049BB133111EBL;
+        h ^= h >>> 31;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("network is closed");
+        }
+    }
+
+    /** Frees the network's backend memory, and the backend if the network opened it. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!backend.isClosed()) {
+            workspaces.forEach(Workspace::close);
+            layers.forEach(Layer::close);
+        }
+        workspaces.clear();
+        current = null;
+        if (ownsBackend) {
+            backend.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Network(").append(inputSize);
+        for (Layer l : layers) {
+            sb.append(" -> ").append(l.outputs()).append(' ').append(l.activation().id());
+        }
+        return sb.append(", ").append(loss.id()).append(", ").append(precision).append(", ")
+                .append(optimizer).append(", on ").append(backend.name()).append(')').toString();
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    private record LayerSpec(int outputs, Activation activation, Bias bias, double dropout) {
+    }
+
+    /**
+     * Describes a network layer by layer: {@code input(n)}, then one {@code dense(...)} per layer, then
+     * the loss, optimizer, precision, initializer and backend (all with defaults), then {@link #build()}.
+     */
+    public static final class Builder {
+        private int inputSize;
+        private final List<LayerSpec> specs = new ArrayList<>();
+        private Loss loss;
+        private Optimizer optimizer = Optimizer.sgd(0.1);
+        private Precision precision = Precision.FLOAT32;
+        private Initializer initializer;
+        private long seed = 42;
+        private Backend backend;
+        private String backendName;
+
+        private Builder() {
+        }
+
+        /** The number of input features. */
+        public Builder input(int size) {
+            if (size <= 0) {
+                throw new IllegalArgumentException("input size must be positive, got " + size);
+            }
+            this.inputSize = size;
+            return this;
+        }
+
+        /** A dense layer of {@code outputs} nodes with a trainable bias starting at 0. */
+        public Builder dense(int outputs, Activation activation) {
+            return dense(outputs, activation, Bias.trainable());
+        }
+
+        /** A dense layer of {@code outputs} nodes. */
+        public Builder dense(int outputs, Activation activation, Bias bias) {
+            if (outputs <= 0) {
+                throw new IllegalArgumentException("layer " + specs.size() + ": size must be positive, got " + outputs);
+            }
+            specs.add(new LayerSpec(outputs, Objects.requireNonNull(activation, "activation"),
+                    Objects.requireNonNull(bias, "bias"), 0));
+            return this;
+        }
+
+        /** Inverted dropout at {@code rate} in {@code [0, 1)} on the output of the layer added last (not the output layer). */
+        public Builder dropout(double rate) {
+            if (specs.isEmpty()) {
+                throw new IllegalStateException("dropout(rate) applies to the layer added last; add a dense layer first");
+            }
+            if (!(rate >= 0 && rate < 1)) {
+                throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
+            }
+            LayerSpec s = specs.remove(specs.size() - 1);
+            specs.add(new LayerSpec(s.outputs, s.activation, s.bias, rate));
+            return this;
+        }
+
+        /**
+         * Convenience for {@code input(sizes[0])} and one dense layer per further size, with trainable biases:
+         * {@code hidden} for the hidden layers, {@code output} for the last.
+         */
+        public Builder layers(int[] sizes, Activation hidden, Activation output) {
+            if (sizes == null || sizes.length < 2) {
+                throw new IllegalArgumentException("need at least an input and an output size");
+            }
+            input(sizes[0]);
+            for (int i = 1; i < sizes.length; i++) {
+                dense(sizes[i], i == sizes.length - 1 ? output : hidden);
+            }
+            return this;
+        }
+
+        /** Defaults to softmax cross-entropy after a softmax output layer, squared error otherwise. */
+        public Builder loss(Loss loss) {
+            this.loss = Objects.requireNonNull(loss, "loss");
+            return this;
+        }
+
+        /** Defaults to {@code Optimizer.sgd(0.1)}. */
+        public Builder optimizer(Optimizer optimizer) {
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            return this;
+        }
+
+        /** Defaults to {@link Precision#FLOAT32}. */
+        public Builder precision(Precision precision) {
+            this.precision = Objects.requireNonNull(precision, "precision");
+            return this;
+        }
+
+        /** Defaults to He for ReLU layers and Xavier otherwise, seeded with {@link #seed(long)}. */
+        public Builder initializer(Initializer initializer) {
+            this.initializer = Objects.requireNonNull(initializer, "initializer");
+            return this;
+        }
+
+        /** Seeds the default initializer and dropout (default 42). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Runs on {@code backend}, which the caller keeps and closes; the network does not close it. */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            this.backendName = null;
+            return this;
+        }
+
+        /** Opens the backend called {@code name} (see {@link Backends#open(String)}); the network closes it. */
+        public Builder backend(String name) {
+            this.backendName = Objects.requireNonNull(name, "name");
+            this.backend = null;
+            return this;
+        }
+
+        Initializer initializer(Activation activation) {
+            if (initializer != null) {
+                return initializer;
+            }
+            return activation == Activation.RELU ? Initializer.he(seed) : Initializer.xavier(seed);
+        }
+
+        /**
+         * Builds the network, allocating its parameters on the backend (the selected one from
+         * {@link Backends#open()} if none was given).
+         *
+         * @throws IllegalStateException       if the description is incomplete or inconsistent
+         * @throws BackendUnavailableException if the backend cannot be opened
+         */
+        public Network build() {
+            if (inputSize == 0) {
+                throw new IllegalStateException("call input(size) before build()");
+            }
+            if (specs.isEmpty()) {
+                throw new IllegalStateException("add at least one dense layer before build()");
+            }
+            Activation out = specs.get(specs.size() - 1).activation;
+            if (loss == null) {
+                loss = out == Activation.SOFTMAX ? Loss.SOFTMAX_CROSS_ENTROPY : Loss.SQUARED_ERROR;
+            }
+            if (loss == Loss.SOFTMAX_CROSS_ENTROPY && out != Activation.SOFTMAX) {
+                throw new IllegalStateException("softmax_cross_entropy needs a softmax output layer, got " + out.id());
+            }
+            for (int i = 0; i < specs.size() - 1; i++) {
+                if (specs.get(i).activation == Activation.SOFTMAX) {
+                    throw new IllegalStateException("layer " + i + ": softmax is only supported on the output layer");
+                }
+            }
+            if (specs.get(specs.size() - 1).dropout > 0) {
+                throw new IllegalStateException("dropout on the output layer is not supported");
+            }
+            if (backend != null) {
+                if (backend.isClosed()) {
+                    throw new IllegalStateException("backend " + backend.name() + " is closed");
+                }
+                if (!backend.supports(precision)) {
+                    throw new IllegalArgumentException("backend " + backend.name() + " (" + backend.device()
+                            + ") does not support " + precision);
+                }
+                return new Network(this, backend, false);
+            }
+            Backend opened = backendName != null ? Backends.open(backendName) : Backends.open();
+            if (!opened.supports(precision)) {
+                String desc = opened.name() + " (" + opened.device() + ")";
+                opened.close();
+                throw new IllegalArgumentException("backend " + desc + " does not support " + precision);
+            }
+            return new Network(this, opened, true);
+        }
+    }
+}

@@ -1,0 +1,464 @@
+package org.fcnn.spi;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.fcnn.api.Activation;
+import org.fcnn.api.Loss;
+import org.fcnn.api.Precision;
+
+/**
+ * A compute backend: it owns memory ({@link Matrix}) and runs the kernels a fully connected network needs.
+ *
+ * <p><b>For callers.</b> Every public method checks its arguments first (shapes, precisions, array
+ * lengths, finite scalars, matrices that belong to this backend and are open) and throws
+ * {@link IllegalArgumentException} or {@link IllegalStateException} naming the problem; only then does the
+ * backend's kernel run. Device failures surface as {@link org.fcnn.api.BackendException}. A backend and
+ * its matrices are used from one thread at a time. Lifecycle: {@code create -> allocate/write ->
+ * kernels... -> read -> close matrices -> close backend}; closing the backend frees whatever is left.
+ *
+ * <p><b>For implementers.</b> Subclass and implement the protected {@code do...} methods; they receive
+ * arguments that have already been checked, so native code never sees a bad size. Matrices are row-major.
+ * Kernels may run asynchronously, but {@link #read}, {@link #loss} and {@link #close} must see all
+ * preceding work completed. Notation: {@code n} is a batch's number of rows.
+ */
+public abstract class Backend implements AutoCloseable {
+    /** Largest element count of one matrix, so that {@code rows * cols} and byte offsets fit comfortably. */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    private final AtomicLong allocatedBytes = new AtomicLong();
+    private boolean closed;
+
+    /** The provider's name: {@code cpu}, {@code opencl}, {@code cuda}. */
+    public abstract String name();
+
+    /** The device this backend computes on, for logs and the {@code backends} command. */
+    public abstract String device();
+
+    /** Whether this backend computes in {@code precision}; an OpenCL device without fp64 says no to FLOAT64. */
+    public abstract boolean supports(Precision precision);
+
+    /** Bytes of backend memory held by matrices that are allocated and not yet closed. */
+    public final long allocatedBytes() {
+        return allocatedBytes.get();
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    /**
+     * Allocates a zero-filled {@code [rows x cols]} matrix.
+     *
+     * @throws IllegalArgumentException if a dimension is not positive, the size exceeds
+     *                                  {@link #MAX_ELEMENTS}, or the precision is not supported
+     */
+    public final Matrix allocate(int rows, int cols, Precision precision) {
+        ensureOpen();
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("matrix dimensions must be positive, got [" + rows + " x " + cols + "]");
+        }
+        if ((long) rows * cols > MAX_ELEMENTS) {
+            throw new IllegalArgumentException("matrix [" + rows + " x " + cols + "] has more than "
+                    + MAX_ELEMENTS + " elements");
+        }
+        if (precision == null) {
+            throw new IllegalArgumentException("precision is null");
+        }
+        if (!supports(precision)) {
+            throw new IllegalArgumentException("backend " + name() + " (" + device() + ") does not support "
+                    + precision + "; use " + (precision == Precision.FLOAT64 ? Precision.FLOAT32 : Precision.FLOAT64));
+        }
+        Matrix m = doAllocate(rows, cols, precision);
+        allocatedBytes.addAndGet(m.bytes());
+        return m;
+    }
+
+    /** Copies {@code dst.size()} values from {@code src[offset...]} into {@code dst} (row-major). Rejects NaN and infinities. */
+    public final void write(Matrix dst, double[] src, int offset) {
+        check(dst, "dst");
+        checkRange(src == null ? -1 : src.length, offset, dst, "write");
+        for (int i = offset, end = offset + dst.size(); i < end; i++) {
+            if (!Double.isFinite(src[i])) {
+                throw new IllegalArgumentException("write to " + dst.shape() + ": element " + (i - offset)
+                        + " is " + src[i] + "; values must be finite");
+            }
+        }
+        doWrite(dst, src, offset);
+    }
+
+    /** Copies {@code dst.size()} values from {@code src[offset...]} into {@code dst} (row-major). Rejects NaN and infinities. */
+    public final void write(Matrix dst, float[] src, int offset) {
+        check(dst, "dst");
+        checkRange(src == null ? -1 : src.length, offset, dst, "write");
+        for (int i = offset, end = offset + dst.size(); i < end; i++) {
+            if (!Float.isFinite(src[i])) {
+                throw new IllegalArgumentException("write to " + dst.shape() + ": element " + (i - offset)
+                        + " is " + src[i] + "; values must be finite");
+            }
+        }
+        doWrite(dst, src, offset);
+    }
+
+    /** Copies {@code src} into {@code dst[offset ... offset + src.size())} (row-major). */
+    public final void read(Matrix src, double[] dst, int offset) {
+        check(src, "src");
+        checkRange(dst == null ? -1 : dst.length, offset, src, "read");
+        doRead(src, dst, offset);
+    }
+
+    /** Copies {@code src} into {@code dst[offset ... offset + src.size())} (row-major). */
+    public final void read(Matrix src, float[] dst, int offset) {
+        check(src, "src");
+        checkRange(dst == null ? -1 : dst.length, offset, src, "read");
+        doRead(src, dst, offset);
+    }
+
+    /** {@code dst = src}; same shape and precision. */
+    public final void copy(Matrix src, Matrix dst) {
+        check(src, "src");
+        check(dst, "dst");
+        sameShape("copy", src, dst);
+        doCopy(src, dst);
+    }
+
+    /** Sets every element of {@code m} to {@code value}. */
+    public final void fill(Matrix m, double value) {
+        check(m, "m");
+        finite("fill", "value", value);
+        doFill(m, value);
+    }
+
+    // ------------------------------------------------------------------ forward / backward kernels
+
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C}, where {@code op(X)} is {@code X} or {@code X^T}.
+     * Shapes: {@code op(A) [m x k]}, {@code op(B) [k x n]}, {@code C [m x n]}. {@code C} must not be
+     * {@code A} or {@code B}. With {@code beta == 0} the old contents of {@code C} are ignored.
+     *
+     * <p>In a network: forward {@code Z = X * W^T} is {@code gemm(false, true)}, the weight gradient
+     * {@code dW = dZ^T * X} is {@code gemm(true, false)}, and {@code dX = dZ * W} is {@code gemm(false, false)}.
+     */
+    public final void gemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c) {
+        check(a, "A");
+        check(b, "B");
+        check(c, "C");
+        samePrecision("gemm", a, b, c);
+        finite("gemm", "alpha", alpha);
+        finite("gemm", "beta", beta);
+        int m = transA ? a.cols() : a.rows();
+        int k = transA ? a.rows() : a.cols();
+        int kb = transB ? b.cols() : b.rows();
+        int n = transB ? b.rows() : b.cols();
+        if (k != kb || c.rows() != m || c.cols() != n) {
+            throw new IllegalArgumentException("gemm shape mismatch: op(A) = " + dims(m, k) + (transA ? " (A^T)" : "")
+                    + ", op(B) = " + dims(kb, n) + (transB ? " (B^T)" : "") + ", C = " + dims(c.rows(), c.cols())
+                    + "; need op(A) [m x k], op(B) [k x n], C [m x n]");
+        }
+        if (c == a || c == b) {
+            throw new IllegalArgumentException("gemm: C must not be the same matrix as A or B");
+        }
+        doGemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+    }
+
+    /** {@code Z[i][j] += bias[0][j]}: adds the row vector {@code bias [1 x cols]} to every row of {@code Z [n x cols]}. */
+    public final void addRowVector(Matrix z, Matrix bias) {
+        check(z, "Z");
+        check(bias, "bias");
+        samePrecision("addRowVector", z, bias);
+        if (bias.rows() != 1 || bias.cols() != z.cols()) {
+            throw new IllegalArgumentException("addRowVector: bias must be [1 x " + z.cols() + "] for Z "
+                    + z.shape() + ", got " + bias.shape());
+        }
+        doAddRowVector(z, bias);
+    }
+
+    /** {@code out[0][j] = sum_i a[i][j]}: column sums of {@code a [n x cols]} into {@code out [1 x cols]} (the bias gradient). */
+    public final void columnSums(Matrix a, Matrix out) {
+        check(a, "A");
+        check(out, "out");
+        samePrecision("columnSums", a, out);
+        if (out.rows() != 1 || out.cols() != a.cols()) {
+            throw new IllegalArgumentException("columnSums: out must be [1 x " + a.cols() + "] for A "
+                    + a.shape() + ", got " + out.shape());
+        }
+        doColumnSums(a, out);
+    }
+
+    /** {@code A = f(Z)}, element-wise (softmax: per row). {@code A} may be {@code Z}. */
+    public final void activate(Activation f, Matrix z, Matrix a) {
+        nonNull("activate", "activation", f);
+        check(z, "Z");
+        check(a, "A");
+        sameShape("activate", z, a);
+        doActivate(f, z, a);
+    }
+
+    /**
+     * {@code dZ = dA (.) f'(Z)}, with the derivative computed from the activation's output {@code A};
+     * for softmax the Jacobian-vector product per row, {@code dZ_j = A_j (dA_j - sum_k dA_k A_k)}.
+     * All three are {@code [n x cols]}; {@code dZ} may be {@code dA}.
+     */
+    public final void activationGradient(Activation f, Matrix a, Matrix dA, Matrix dZ) {
+        nonNull("activationGradient", "activation", f);
+        check(a, "A");
+        check(dA, "dA");
+        check(dZ, "dZ");
+        sameShape("activationGradient", a, dA);
+        sameShape("activationGradient", a, dZ);
+        doActivationGradient(f, a, dA, dZ);
+    }
+
+    /** The mean over the {@code n} rows of the per-sample loss of {@code output [n x m]} against {@code target [n x m]}. */
+    public final double loss(Loss loss, Matrix output, Matrix target) {
+        nonNull("loss", "loss", loss);
+        check(output, "output");
+        check(target, "target");
+        sameShape("loss", output, target);
+        return doLoss(loss, output, target);
+    }
+
+    /**
+     * The loss gradient {@code grad [n x m]}: for {@link Loss#SQUARED_ERROR} with respect to the output,
+     * {@code (O - T) / n}; for {@link Loss#SOFTMAX_CROSS_ENTROPY} with respect to the softmax's input,
+     * {@code (P - T) / n}, where {@code output} holds {@code P}. {@code grad} may not be {@code output} or
+     * {@code target}.
+     */
+    public final void lossGradient(Loss loss, Matrix output, Matrix target, Matrix grad) {
+        nonNull("lossGradient", "loss", loss);
+        check(output, "output");
+        check(target, "target");
+        check(grad, "grad");
+        sameShape("lossGradient", output, target);
+        sameShape("lossGradient", output, grad);
+        if (grad == output || grad == target) {
+            throw new IllegalArgumentException("lossGradient: grad must be a separate matrix");
+        }
+        doLossGradient(loss, output, target, grad);
+    }
+
+    /**
+     * Inverted dropout: {@code mask = keep ? 1/(1-rate) : 0}, then {@code out = a (.) mask}, where element
+     * {@code i} is kept when a counter-based hash of {@code (seed, i)} says so (see {@link Dropout}), so
+     * every backend drops the same elements for the same seed. All three are the same shape; {@code out}
+     * may be {@code a}. {@code rate} in {@code [0, 1)}.
+     */
+    public final void dropout(Matrix a, Matrix mask, Matrix out, double rate, int seed) {
+        check(a, "A");
+        check(mask, "mask");
+        check(out, "out");
+        sameShape("dropout", a, mask);
+        sameShape("dropout", a, out);
+        if (mask == a || mask == out) {
+            throw new IllegalArgumentException("dropout: mask must be a separate matrix");
+        }
+        doDropout(a, mask, out, Dropout.threshold(rate), 1 / (1 - rate), seed);
+    }
+
+    /** {@code out = a (.) b}, element-wise; {@code out} may be {@code a} or {@code b}. */
+    public final void multiply(Matrix a, Matrix b, Matrix out) {
+        check(a, "A");
+        check(b, "B");
+        check(out, "out");
+        sameShape("multiply", a, b);
+        sameShape("multiply", a, out);
+        doMultiply(a, b, out);
+    }
+
+    // ------------------------------------------------------------------ parameter updates
+
+    /** Plain SGD: {@code p -= lr * (g + weightDecay * p)}. */
+    public final void sgdUpdate(Matrix param, Matrix grad, double lr, double weightDecay) {
+        checkUpdate("sgdUpdate", param, grad, lr, weightDecay);
+        doSgdUpdate(param, grad, lr, weightDecay);
+    }
+
+    /**
+     * SGD with momentum (PyTorch's convention): {@code v = momentum * v + (g + weightDecay * p)},
+     * then {@code p -= lr * v}.
+     */
+    public final void momentumUpdate(Matrix param, Matrix grad, Matrix velocity, double lr, double momentum,
+                                     double weightDecay) {
+        checkUpdate("momentumUpdate", param, grad, lr, weightDecay);
+        check(velocity, "velocity");
+        sameShape("momentumUpdate", param, velocity);
+        finite("momentumUpdate", "momentum", momentum);
+        doMomentumUpdate(param, grad, velocity, lr, momentum, weightDecay);
+    }
+
+    /**
+     * Adam (PyTorch's convention, L2 added to the gradient): with {@code g' = g + weightDecay * p},
+     * {@code m = b1 m + (1-b1) g'}, {@code v = b2 v + (1-b2) g'^2},
+     * {@code p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)}; {@code step} is {@code t >= 1}.
+     */
+    public final void adamUpdate(Matrix param, Matrix grad, Matrix m, Matrix v, double lr, double beta1,
+                                 double beta2, double eps, long step, double weightDecay) {
+        checkUpdate("adamUpdate", param, grad, lr, weightDecay);
+        check(m, "m");
+        check(v, "v");
+        sameShape("adamUpdate", param, m);
+        sameShape("adamUpdate", param, v);
+        finite("adamUpdate", "beta1", beta1);
+        finite("adamUpdate", "beta2", beta2);
+        finite("adamUpdate", "eps", eps);
+        if (step < 1) {
+            throw new IllegalArgumentException("adamUpdate: step must be >= 1, got " + step);
+        }
+        double correction1 = 1 - Math.pow(beta1, step);
+        double correction2 = Math.sqrt(1 - Math.pow(beta2, step));
+        doAdamUpdate(param, grad, m, v, lr / correction1, beta1, beta2, eps, correction2, weightDecay);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Frees the backend and everything it still holds. Idempotent. */
+    @Override
+    public final void close() {
+        if (!closed) {
+            closed = true;
+            doClose();
+        }
+    }
+
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    /** Called by {@link Matrix#close()}. */
+    final void release(Matrix m) {
+        allocatedBytes.addAndGet(-m.bytes());
+        if (!closed) {
+            m.free();
+        }
+    }
+
+    // ------------------------------------------------------------------ what a backend implements
+
+    /** A zero-filled matrix; arguments are checked. */
+    protected abstract Matrix doAllocate(int rows, int cols, Precision precision);
+
+    protected abstract void doWrite(Matrix dst, double[] src, int offset);
+
+    protected abstract void doWrite(Matrix dst, float[] src, int offset);
+
+    protected abstract void doRead(Matrix src, double[] dst, int offset);
+
+    protected abstract void doRead(Matrix src, float[] dst, int offset);
+
+    protected abstract void doCopy(Matrix src, Matrix dst);
+
+    protected abstract void doFill(Matrix m, double value);
+
+    /** {@code C [m x n] = alpha op(A) [m x k] op(B) [k x n] + beta C}; with {@code beta == 0}, C's old contents (even NaN) are ignored. */
+    protected abstract void doGemm(boolean transA, boolean transB, int m, int n, int k,
+                                   double alpha, Matrix a, Matrix b, double beta, Matrix c);
+
+    protected abstract void doAddRowVector(Matrix z, Matrix bias);
+
+    protected abstract void doColumnSums(Matrix a, Matrix out);
+
+    protected abstract void doActivate(Activation f, Matrix z, Matrix a);
+
+    protected abstract void doActivationGradient(Activation f, Matrix a, Matrix dA, Matrix dZ);
+
+    protected abstract double doLoss(Loss loss, Matrix output, Matrix target);
+
+    protected abstract void doLossGradient(Loss loss, Matrix output, Matrix target, Matrix grad);
+
+    /**
+     * Element {@code i} is kept when {@code Dropout.hash(seed, i) >>> 8 >= threshold} (unsigned); kept
+     * elements of {@code mask} are {@code scale}, dropped ones 0; then {@code out = a (.) mask}.
+     */
+    protected abstract void doDropout(Matrix a, Matrix mask, Matrix out, int threshold, double scale, int seed);
+
+    protected abstract void doMultiply(Matrix a, Matrix b, Matrix out);
+
+    protected abstract void doSgdUpdate(Matrix param, Matrix grad, double lr, double weightDecay);
+
+    protected abstract void doMomentumUpdate(Matrix param, Matrix grad, Matrix velocity, double lr,
+                                             double momentum, double weightDecay);
+
+    /**
+     * Adam with the bias corrections computed by the caller, exactly as PyTorch does it:
+     * {@code g' = g + weightDecay p; m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
+     * p -= stepSize * m / (sqrt(v) / correction2 + eps)}, where {@code stepSize = lr / (1 - b1^t)} and
+     * {@code correction2 = sqrt(1 - b2^t)}.
+     */
+    protected abstract void doAdamUpdate(Matrix param, Matrix grad, Matrix m, Matrix v, double stepSize,
+                                         double beta1, double beta2, double eps, double correction2,
+                                         double weightDecay);
+
+    /** Releases every native resource; matrices still open are freed with it. */
+    protected abstract void doClose();
+
+    // ------------------------------------------------------------------ checks
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("backend " + name() + " is closed");
+        }
+    }
+
+    private void check(Matrix m, String role) {
+        ensureOpen();
+        if (m == null) {
+            throw new IllegalArgumentException(role + " is null");
+        }
+        if (m.backend() != this) {
+            throw new IllegalArgumentException(role + " " + m.shape() + " belongs to backend "
+                    + m.backend().name() + ", not to this " + name() + " backend");
+        }
+        if (m.isClosed()) {
+            throw new IllegalStateException(role + " " + m.shape() + " is closed");
+        }
+    }
+
+    private static void checkRange(int length, int offset, Matrix m, String op) {
+        if (length < 0) {
+            throw new IllegalArgumentException(op + ": array is null");
+        }
+        if (offset < 0 || (long) offset + m.size() > length) {
+            throw new IllegalArgumentException(op + " " + m.shape() + " needs " + m.size()
+                    + " elements from offset " + offset + ", but the array has length " + length);
+        }
+    }
+
+    private void checkUpdate(String op, Matrix param, Matrix grad, double lr, double weightDecay) {
+        check(param, "param");
+        check(grad, "grad");
+        sameShape(op, param, grad);
+        finite(op, "learning rate", lr);
+        finite(op, "weight decay", weightDecay);
+    }
+
+    private static void sameShape(String op, Matrix a, Matrix b) {
+        if (a.rows() != b.rows() || a.cols() != b.cols() || a.precision() != b.precision()) {
+            throw new IllegalArgumentException(op + ": shapes differ: " + a.shape() + " vs " + b.shape());
+        }
+    }
+
+    private static void samePrecision(String op, Matrix... ms) {
+        for (Matrix m : ms) {
+            if (m.precision() != ms[0].precision()) {
+                throw new IllegalArgumentException(op + ": precisions differ: " + ms[0].shape() + " vs " + m.shape());
+            }
+        }
+    }
+
+    private static void finite(String op, String what, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(op + ": " + what + " must be finite, got " + value);
+        }
+    }
+
+    private static void nonNull(String op, String what, Object o) {
+        if (o == null) {
+            throw new IllegalArgumentException(op + ": " + what + " is null");
+        }
+    }
+
+    private static String dims(int r, int c) {
+        return "[" + r + " x " + c + "]";
+    }
+
+    @Override
+    public String toString() {
+        return name() + " backend (" + device() + ")";
+    }
+}

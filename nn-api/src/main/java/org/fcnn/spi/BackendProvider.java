@@ -1,0 +1,38 @@
+package org.fcnn.spi;
+
+/**
+ * The entry point of a backend jar, found by {@link java.util.ServiceLoader}: a backend module lists its
+ * implementation in {@code META-INF/services/org.fcnn.spi.BackendProvider}.
+ *
+ * <p>Contract, so that discovery stays cheap and safe:
+ * <ul>
+ *   <li>The constructor does nothing expensive and loads no native library.</li>
+ *   <li>{@link #availability()} probes the machine (loading native libraries lazily), never throws, and
+ *       answers the same for the life of the JVM (implementations cache it); a {@link LinkageError} while
+ *       probing means "unavailable", with the error in the reason.</li>
+ *   <li>{@link #create()} is called only when available and returns a new, independent {@link Backend}
+ *       that the caller closes.</li>
+ * </ul>
+ */
+public interface BackendProvider {
+
+    /** A short lower-case name, unique among backends: {@code cpu}, {@code opencl}, {@code cuda}. */
+    String name();
+
+    /**
+     * Automatic selection picks the available backend with the highest priority. The CPU backend is the
+     * lowest (0); device backends are higher.
+     */
+    int priority();
+
+    /** Whether this backend can run here and, if not, why. Never throws. */
+    Availability availability();
+
+    /**
+     * Opens a new backend.
+     *
+     * @throws org.fcnn.api.BackendUnavailableException if {@link #availability()} says it cannot run
+     * @throws org.fcnn.api.BackendException            if the device fails while being opened
+     */
+    Backend create();
+}

@@ -1,0 +1,7 @@
+/**
+ * The service-provider interface that backend jars implement: a {@link org.fcnn.spi.BackendProvider}
+ * (found by {@link java.util.ServiceLoader}) reports its {@link org.fcnn.spi.Availability} and creates a
+ * {@link org.fcnn.spi.Backend}, which owns {@link org.fcnn.spi.Matrix} memory and runs the kernels.
+ * Arguments are validated in {@link org.fcnn.spi.Backend} before an implementation sees them.
+ */
+package org.fcnn.spi;

@@ -1,0 +1,277 @@
+package org.fcnn.cpu;
+
+import org.fcnn.api.Activation;
+import org.fcnn.api.Loss;
+import org.fcnn.api.Precision;
+import org.fcnn.spi.Backend;
+import org.fcnn.spi.Matrix;
+
+/**
+ * The reference backend: plain Java on the heap, float64 and float32. Every kernel delegates to
+ * {@link DoubleKernels} or {@link FloatKernels} by the matrices' precision.
+ */
+public final class CpuBackend extends Backend {
+
+    @Override
+    public String name() {
+        return CpuBackendProvider.NAME;
+    }
+
+    @Override
+    public String device() {
+        return CpuBackendProvider.describeDevice();
+    }
+
+    @Override
+    public boolean supports(Precision precision) {
+        return true;
+    }
+
+    @Override
+    protected Matrix doAllocate(int rows, int cols, Precision precision) {
+        return new CpuMatrix(this, rows, cols, precision);
+    }
+
+    private static CpuMatrix cpu(Matrix m) {
+        return (CpuMatrix) m;
+    }
+
+    @Override
+    protected void doWrite(Matrix dst, double[] src, int offset) {
+        CpuMatrix m = cpu(dst);
+        if (m.isDouble()) {
+            System.arraycopy(src, offset, m.d, 0, m.size());
+        } else {
+            for (int i = 0, n = m.size(); i < n; i++) {
+                m.f[i] = (float) src[offset + i];
+            }
+        }
+    }
+
+    @Override
+    protected void doWrite(Matrix dst, float[] src, int offset) {
+        CpuMatrix m = cpu(dst);
+        if (m.isDouble()) {
+            for (int i = 0, n = m.size(); i < n; i++) {
+                m.d[i] = src[offset + i];
+            }
+        } else {
+            System.arraycopy(src, offset, m.f, 0, m.size());
+        }
+    }
+
+    @Override
+    protected void doRead(Matrix src, double[] dst, int offset) {
+        CpuMatrix m = cpu(src);
+        if (m.isDouble()) {
+            System.arraycopy(m.d, 0, dst, offset, m.size());
+        } else {
+            for (int i = 0, n = m.size(); i < n; i++) {
+                dst[offset + i] = m.f[i];
+            }
+        }
+    }
+
+    @Override
+    protected void doRead(Matrix src, float[] dst, int offset) {
+        CpuMatrix m = cpu(src);
+        if (m.isDouble()) {
+            for (int i = 0, n = m.size(); i < n; i++) {
+                dst[offset + i] = (float) m.d[i];
+            }
+        } else {
+            System.arraycopy(m.f, 0, dst, offset, m.size());
+        }
+    }
+
+    @Override
+    protected void doCopy(Matrix src, Matrix dst) {
+        CpuMatrix s = cpu(src);
+        CpuMatrix d = cpu(dst);
+        if (s.isDouble()) {
+            System.arraycopy(s.d, 0, d.d, 0, s.size());
+        } else {
+            System.arraycopy(s.f, 0, d.f, 0, s.size());
+        }
+    }
+
+    @Override
+    protected void doFill(Matrix m, double value) {
+        CpuMatrix c = cpu(m);
+        if (c.isDouble()) {
+            java.util.Arrays.fill(c.d, value);
+        } else {
+            java.util.Arrays.fill(c.f, (float) value);
+        }
+    }
+
+    @Override
+    protected void doGemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Matrix a, Matrix b,
+                          double beta, Matrix c) {
+        CpuMatrix ca = cpu(a);
+        CpuMatrix cb = cpu(b);
+        CpuMatrix cc = cpu(c);
+        if (cc.isDouble()) {
+            DoubleKernels.gemm(transA, transB, m, n, k, alpha, ca.d, a.cols(), cb.d, b.cols(), beta, cc.d);
+        } else {
+            FloatKernels.gemm(transA, transB, m, n, k, (float) alpha, ca.f, a.cols(), cb.f, b.cols(), (float) beta, cc.f);
+        }
+    }
+
+    @Override
+    protected void doAddRowVector(Matrix z, Matrix bias) {
+        CpuMatrix cz = cpu(z);
+        if (cz.isDouble()) {
+            DoubleKernels.addRowVector(cz.d, z.rows(), z.cols(), cpu(bias).d);
+        } else {
+            FloatKernels.addRowVector(cz.f, z.rows(), z.cols(), cpu(bias).f);
+        }
+    }
+
+    @Override
+    protected void doColumnSums(Matrix a, Matrix out) {
+        CpuMatrix ca = cpu(a);
+        if (ca.isDouble()) {
+            DoubleKernels.columnSums(ca.d, a.rows(), a.cols(), cpu(out).d);
+        } else {
+            FloatKernels.columnSums(ca.f, a.rows(), a.cols(), cpu(out).f);
+        }
+    }
+
+    @Override
+    protected void doActivate(Activation f, Matrix z, Matrix a) {
+        CpuMatrix cz = cpu(z);
+        CpuMatrix ca = cpu(a);
+        int size = z.size();
+        if (cz.isDouble()) {
+            switch (f) {
+                case SIGMOID: DoubleKernels.sigmoid(cz.d, ca.d, size); break;
+                case TANH: DoubleKernels.tanh(cz.d, ca.d, size); break;
+                case RELU: DoubleKernels.relu(cz.d, ca.d, size); break;
+                case IDENTITY: System.arraycopy(cz.d, 0, ca.d, 0, size); break;
+                case SOFTMAX: DoubleKernels.softmax(cz.d, ca.d, z.rows(), z.cols()); break;
+                default: throw new IllegalArgumentException("unsupported activation " + f);
+            }
+        } else {
+            switch (f) {
+                case SIGMOID: FloatKernels.sigmoid(cz.f, ca.f, size); break;
+                case TANH: FloatKernels.tanh(cz.f, ca.f, size); break;
+                case RELU: FloatKernels.relu(cz.f, ca.f, size); break;
+                case IDENTITY: System.arraycopy(cz.f, 0, ca.f, 0, size); break;
+                case SOFTMAX: FloatKernels.softmax(cz.f, ca.f, z.rows(), z.cols()); break;
+                default: throw new IllegalArgumentException("unsupported activation " + f);
+            }
+        }
+    }
+
+    @Override
+    protected void doActivationGradient(Activation f, Matrix a, Matrix dA, Matrix dZ) {
+        CpuMatrix ca = cpu(a);
+        CpuMatrix cdA = cpu(dA);
+        CpuMatrix cdZ = cpu(dZ);
+        int size = a.size();
+        if (ca.isDouble()) {
+            switch (f) {
+                case SIGMOID: DoubleKernels.sigmoidGradient(ca.d, cdA.d, cdZ.d, size); break;
+                case TANH: DoubleKernels.tanhGradient(ca.d, cdA.d, cdZ.d, size); break;
+                case RELU: DoubleKernels.reluGradient(ca.d, cdA.d, cdZ.d, size); break;
+                case IDENTITY: System.arraycopy(cdA.d, 0, cdZ.d, 0, size); break;
+                case SOFTMAX: DoubleKernels.softmaxGradient(ca.d, cdA.d, cdZ.d, a.rows(), a.cols()); break;
+                default: throw new IllegalArgumentException("unsupported activation " + f);
+            }
+        } else {
+            switch (f) {
+                case SIGMOID: FloatKernels.sigmoidGradient(ca.f, cdA.f, cdZ.f, size); break;
+                case TANH: FloatKernels.tanhGradient(ca.f, cdA.f, cdZ.f, size); break;
+                case RELU: FloatKernels.reluGradient(ca.f, cdA.f, cdZ.f, size); break;
+                case IDENTITY: System.arraycopy(cdA.f, 0, cdZ.f, 0, size); break;
+                case SOFTMAX: FloatKernels.softmaxGradient(ca.f, cdA.f, cdZ.f, a.rows(), a.cols()); break;
+                default: throw new IllegalArgumentException("unsupported activation " + f);
+            }
+        }
+    }
+
+    @Override
+    protected double doLoss(Loss loss, Matrix output, Matrix target) {
+        CpuMatrix o = cpu(output);
+        CpuMatrix t = cpu(target);
+        boolean squared = loss == Loss.SQUARED_ERROR;
+        if (o.isDouble()) {
+            return squared ? DoubleKernels.squaredError(o.d, t.d, output.rows(), output.size())
+                    : DoubleKernels.crossEntropy(o.d, t.d, output.rows(), output.size());
+        }
+        return squared ? FloatKernels.squaredError(o.f, t.f, output.rows(), output.size())
+                : FloatKernels.crossEntropy(o.f, t.f, output.rows(), output.size());
+    }
+
+    @Override
+    protected void doLossGradient(Loss loss, Matrix output, Matrix target, Matrix grad) {
+        // Both losses' gradients are (O - T) / n: w.r.t. O for squared error, w.r.t. the logits for softmax CE.
+        CpuMatrix o = cpu(output);
+        if (o.isDouble()) {
+            DoubleKernels.difference(o.d, cpu(target).d, cpu(grad).d, output.rows(), output.size());
+        } else {
+            FloatKernels.difference(o.f, cpu(target).f, cpu(grad).f, output.rows(), output.size());
+        }
+    }
+
+    @Override
+    protected void doDropout(Matrix a, Matrix mask, Matrix out, int threshold, double scale, int seed) {
+        CpuMatrix ca = cpu(a);
+        if (ca.isDouble()) {
+            DoubleKernels.dropout(ca.d, cpu(mask).d, cpu(out).d, a.size(), threshold, scale, seed);
+        } else {
+            FloatKernels.dropout(ca.f, cpu(mask).f, cpu(out).f, a.size(), threshold, (float) scale, seed);
+        }
+    }
+
+    @Override
+    protected void doMultiply(Matrix a, Matrix b, Matrix out) {
+        CpuMatrix ca = cpu(a);
+        if (ca.isDouble()) {
+            DoubleKernels.multiply(ca.d, cpu(b).d, cpu(out).d, a.size());
+        } else {
+            FloatKernels.multiply(ca.f, cpu(b).f, cpu(out).f, a.size());
+        }
+    }
+
+    @Override
+    protected void doSgdUpdate(Matrix param, Matrix grad, double lr, double weightDecay) {
+        CpuMatrix p = cpu(param);
+        if (p.isDouble()) {
+            DoubleKernels.sgd(p.d, cpu(grad).d, p.size(), lr, weightDecay);
+        } else {
+            FloatKernels.sgd(p.f, cpu(grad).f, p.size(), (float) lr, (float) weightDecay);
+        }
+    }
+
+    @Override
+    protected void doMomentumUpdate(Matrix param, Matrix grad, Matrix velocity, double lr, double momentum,
+                                    double weightDecay) {
+        CpuMatrix p = cpu(param);
+        if (p.isDouble()) {
+            DoubleKernels.momentum(p.d, cpu(grad).d, cpu(velocity).d, p.size(), lr, momentum, weightDecay);
+        } else {
+            FloatKernels.momentum(p.f, cpu(grad).f, cpu(velocity).f, p.size(), (float) lr, (float) momentum,
+                    (float) weightDecay);
+        }
+    }
+
+    @Override
+    protected void doAdamUpdate(Matrix param, Matrix grad, Matrix m, Matrix v, double stepSize, double beta1,
+                                double beta2, double eps, double correction2, double weightDecay) {
+        CpuMatrix p = cpu(param);
+        if (p.isDouble()) {
+            DoubleKernels.adam(p.d, cpu(grad).d, cpu(m).d, cpu(v).d, p.size(), stepSize, beta1, beta2, eps,
+                    correction2, weightDecay);
+        } else {
+            FloatKernels.adam(p.f, cpu(grad).f, cpu(m).f, cpu(v).f, p.size(), (float) stepSize, (float) beta1,
+                    (float) beta2, (float) eps, (float) correction2, (float) weightDecay);
+        }
+    }
+
+    @Override
+    protected void doClose() {
+        // Heap memory: nothing native to release.
+    }
+}

@@ -1,0 +1,36 @@
+package org.fcnn.cpu;
+
+import org.fcnn.spi.Availability;
+import org.fcnn.spi.Backend;
+import org.fcnn.spi.BackendProvider;
+
+/** Provides the {@code cpu} backend: always available, lowest priority (0). */
+public final class CpuBackendProvider implements BackendProvider {
+    /** The backend's name. */
+    public static final String NAME = "cpu";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 0;
+    }
+
+    @Override
+    public Availability availability() {
+        return Availability.available(describeDevice());
+    }
+
+    @Override
+    public Backend create() {
+        return new CpuBackend();
+    }
+
+    static String describeDevice() {
+        return "Java " + Runtime.version().feature() + " on " + System.getProperty("os.arch") + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, plain-Java kernels";
+    }
+}

@@ -1,0 +1,241 @@
+package org.fcnn.cpu;
+
+import org.fcnn.spi.Dropout;
+
+/**
+ * The CPU kernels on {@code double[]} storage, row-major. Plain loops, named by what they compute; arguments
+ * were checked by {@link org.fcnn.spi.Backend}. {@code DoubleKernels} and {@code FloatKernels} are the same code for the two
+ * precisions (Java has no generics over primitives); accumulations of losses use {@code double}.
+ */
+final class DoubleKernels {
+    private DoubleKernels() {
+    }
+
+    /** {@code C [m x n] = alpha op(A) op(B) + beta C}; {@code lda}, {@code ldb} are A's and B's column counts. */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                     double[] a, int lda, double[] b, int ldb, double beta, double[] c) {
+        scale(c, m * n, beta);
+        if (!transA && transB) {
+            // C[i][j] += alpha * dot(A row i, B row j): the forward pass Z = X W^T.
+            for (int i = 0; i < m; i++) {
+                int ai = i * lda;
+                int ci = i * n;
+                for (int j = 0; j < n; j++) {
+                    int bj = j * ldb;
+                    double sum = 0;
+                    for (int p = 0; p < k; p++) {
+                        sum += a[ai + p] * b[bj + p];
+                    }
+                    c[ci + j] += alpha * sum;
+                }
+            }
+        } else if (!transA) {
+            // C[i][j] += alpha * A[i][p] * B[p][j]: dX = dZ W.
+            for (int i = 0; i < m; i++) {
+                int ci = i * n;
+                for (int p = 0; p < k; p++) {
+                    double aip = alpha * a[i * lda + p];
+                    int bp = p * ldb;
+                    for (int j = 0; j < n; j++) {
+                        c[ci + j] += aip * b[bp + j];
+                    }
+                }
+            }
+        } else if (!transB) {
+            // C[i][j] += alpha * A[p][i] * B[p][j]: the weight gradient dW = dZ^T X.
+            for (int p = 0; p < k; p++) {
+                int ap = p * lda;
+                int bp = p * ldb;
+                for (int i = 0; i < m; i++) {
+                    double api = alpha * a[ap + i];
+                    int ci = i * n;
+                    for (int j = 0; j < n; j++) {
+                        c[ci + j] += api * b[bp + j];
+                    }
+                }
+            }
+        } else {
+            // C[i][j] += alpha * A[p][i] * B[j][p].
+            for (int i = 0; i < m; i++) {
+                int ci = i * n;
+                for (int j = 0; j < n; j++) {
+                    int bj = j * ldb;
+                    double sum = 0;
+                    for (int p = 0; p < k; p++) {
+                        sum += a[p * lda + i] * b[bj + p];
+                    }
+                    c[ci + j] += alpha * sum;
+                }
+            }
+        }
+    }
+
+    /** {@code c *= beta}, with {@code beta == 0} clearing (so NaN in the old contents is ignored). */
+    static void scale(double[] c, int size, double beta) {
+        if (beta == 0) {
+            java.util.Arrays.fill(c, 0, size, (double) 0);
+        } else if (beta != 1) {
+            for (int i = 0; i < size; i++) {
+                c[i] *= beta;
+            }
+        }
+    }
+
+    static void addRowVector(double[] z, int rows, int cols, double[] bias) {
+        for (int i = 0; i < rows; i++) {
+            int zi = i * cols;
+            for (int j = 0; j < cols; j++) {
+                z[zi + j] += bias[j];
+            }
+        }
+    }
+
+    static void columnSums(double[] a, int rows, int cols, double[] out) {
+        java.util.Arrays.fill(out, 0, cols, (double) 0);
+        for (int i = 0; i < rows; i++) {
+            int ai = i * cols;
+            for (int j = 0; j < cols; j++) {
+                out[j] += a[ai + j];
+            }
+        }
+    }
+
+    static void sigmoid(double[] z, double[] a, int size) {
+        for (int i = 0; i < size; i++) {
+            a[i] = (double) (1 / (1 + Math.exp(-z[i])));
+        }
+    }
+
+    static void tanh(double[] z, double[] a, int size) {
+        for (int i = 0; i < size; i++) {
+            a[i] = (double) Math.tanh(z[i]);
+        }
+    }
+
+    static void relu(double[] z, double[] a, int size) {
+        for (int i = 0; i < size; i++) {
+            a[i] = z[i] > 0 ? z[i] : 0;
+        }
+    }
+
+    static void softmax(double[] z, double[] a, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double max = z[o];
+            for (int j = 1; j < cols; j++) {
+                max = Math.max(max, z[o + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                double e = (double) Math.exp(z[o + j] - max);
+                a[o + j] = e;
+                sum += e;
+            }
+            double inv = (double) (1 / sum);
+            for (int j = 0; j < cols; j++) {
+                a[o + j] *= inv;
+            }
+        }
+    }
+
+    /** {@code dZ = dA * a (1 - a)}. */
+    static void sigmoidGradient(double[] a, double[] dA, double[] dZ, int size) {
+        for (int i = 0; i < size; i++) {
+            dZ[i] = dA[i] * a[i] * (1 - a[i]);
+        }
+    }
+
+    /** {@code dZ = dA * (1 - a^2)}. */
+    static void tanhGradient(double[] a, double[] dA, double[] dZ, int size) {
+        for (int i = 0; i < size; i++) {
+            dZ[i] = dA[i] * (1 - a[i] * a[i]);
+        }
+    }
+
+    /** {@code dZ = a > 0 ? dA : 0}. */
+    static void reluGradient(double[] a, double[] dA, double[] dZ, int size) {
+        for (int i = 0; i < size; i++) {
+            dZ[i] = a[i] > 0 ? dA[i] : 0;
+        }
+    }
+
+    /** Per row: {@code dZ_j = a_j (dA_j - sum_k dA_k a_k)}. */
+    static void softmaxGradient(double[] a, double[] dA, double[] dZ, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double dot = 0;
+            for (int j = 0; j < cols; j++) {
+                dot += dA[o + j] * a[o + j];
+            }
+            for (int j = 0; j < cols; j++) {
+                dZ[o + j] = a[o + j] * (dA[o + j] - dot);
+            }
+        }
+    }
+
+    /** {@code sum 1/2 (t - o)^2 / rows}. */
+    static double squaredError(double[] o, double[] t, int rows, int size) {
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            double d = (double) t[i] - o[i];
+            sum += d * d;
+        }
+        return 0.5 * sum / rows;
+    }
+
+    /** {@code -sum t log p / rows}, with {@code p} clamped to the smallest normal value. */
+    static double crossEntropy(double[] p, double[] t, int rows, int size) {
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            if (t[i] != 0) {
+                sum -= t[i] * Math.log(Math.max(p[i], Double.MIN_NORMAL));
+            }
+        }
+        return sum / rows;
+    }
+
+    /** {@code grad = (o - t) / rows}: the squared error's gradient, and softmax cross-entropy's w.r.t. the logits. */
+    static void difference(double[] o, double[] t, double[] grad, int rows, int size) {
+        double inv = (double) (1.0 / rows);
+        for (int i = 0; i < size; i++) {
+            grad[i] = (o[i] - t[i]) * inv;
+        }
+    }
+
+    static void dropout(double[] a, double[] mask, double[] out, int size, int threshold, double scale, int seed) {
+        for (int i = 0; i < size; i++) {
+            double m = Dropout.keep(seed, i, threshold) ? scale : 0;
+            mask[i] = m;
+            out[i] = a[i] * m;
+        }
+    }
+
+    static void multiply(double[] a, double[] b, double[] out, int size) {
+        for (int i = 0; i < size; i++) {
+            out[i] = a[i] * b[i];
+        }
+    }
+
+    static void sgd(double[] p, double[] g, int size, double lr, double wd) {
+        for (int i = 0; i < size; i++) {
+            p[i] -= lr * (g[i] + wd * p[i]);
+        }
+    }
+
+    static void momentum(double[] p, double[] g, double[] v, int size, double lr, double mu, double wd) {
+        for (int i = 0; i < size; i++) {
+            v[i] = mu * v[i] + g[i] + wd * p[i];
+            p[i] -= lr * v[i];
+        }
+    }
+
+    static void adam(double[] p, double[] g, double[] m, double[] v, int size, double stepSize, double b1, double b2, double eps,
+                     double correction2, double wd) {
+        for (int i = 0; i < size; i++) {
+            double gi = g[i] + wd * p[i];
+            m[i] = b1 * m[i] + (1 - b1) * gi;
+            v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+            p[i] -= stepSize * m[i] / ((double) Math.sqrt(v[i]) / correction2 + eps);
+        }
+    }
+}

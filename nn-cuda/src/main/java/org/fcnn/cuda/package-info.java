@@ -1,0 +1,2 @@
+/** The {@code cuda} backend (work in progress). */
+package org.fcnn.cuda;

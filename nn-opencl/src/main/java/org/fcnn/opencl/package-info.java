@@ -1,0 +1,2 @@
+/** The {@code opencl} backend (work in progress). */
+package org.fcnn.opencl;
