@@ -21,7 +21,24 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Main::reportError)
+                .execute(args);
+    }
+
+    /**
+     * Errors a user can act on (a backend that cannot run, a bad file or argument) are printed as one
+     * line without a stack trace; anything else is a bug and keeps its stack trace.
+     */
+    private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof org.fcnn.api.BackendException || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException || e instanceof java.io.IOException
+                || e instanceof java.io.UncheckedIOException) {
+            cmd.getErr().println(cmd.getColorScheme().errorText("fcnn " + cmd.getCommandName() + ": " + e.getMessage()));
+            return 2;
+        }
+        throw e;
     }
 
     @Override
