@@ -636,46 +636,37 @@ public abstract class BackendConformanceTest {
             // A tiny learning rate: trainBatch computes the gradients and leaves the parameters unchanged in
             // effect (changes of 1e-300 vanish), so the gradients belong to the current parameters.
             net.trainBatch(x, t, n);
-            double h = 1e-6;
             for (int l = 0; l < 3; l++) {
                 var layer = net.layer(l);
-                double[] analytic = layer.weightGradient();
-                double[] w = layer.weights();
-                for (int i = 0; i < w.length; i++) {
-                    double saved = w[i];
-                    w[i] = saved + h;
-                    layer.setWeights(w);
-                    double up = net.evaluateLoss(x, t, n);
-                    w[i] = saved - h;
-                    layer.setWeights(w);
-                    double down = net.evaluateLoss(x, t, n);
-                    w[i] = saved;
-                    layer.setWeights(w);
-                    double numeric = (up - down) / (2 * h);
-                    assertEquals(numeric, analytic[i], 1e-7 * Math.max(1, Math.abs(numeric)),
-                            "dE/dW of layer " + l + " element " + i);
-                }
+                checkGradient("dE/dW of layer " + l, layer.weightGradient(), layer.weights(), layer::setWeights,
+                        () -> net.evaluateLoss(x, t, n));
                 if (layer.bias().isTrainable()) {
-                    double[] analyticB = layer.biasGradient();
-                    double[] b = layer.biases();
-                    for (int i = 0; i < b.length; i++) {
-                        double saved = b[i];
-                        b[i] = saved + h;
-                        layer.setBiases(b);
-                        double up = net.evaluateLoss(x, t, n);
-                        b[i] = saved - h;
-                        layer.setBiases(b);
-                        double down = net.evaluateLoss(x, t, n);
-                        b[i] = saved;
-                        layer.setBiases(b);
-                        double numeric = (up - down) / (2 * h);
-                        assertEquals(numeric, analyticB[i], 1e-7 * Math.max(1, Math.abs(numeric)),
-                                "dE/db of layer " + l + " element " + i);
-                    }
+                    checkGradient("dE/db of layer " + l, layer.biasGradient(), layer.biases(), layer::setBiases,
+                            () -> net.evaluateLoss(x, t, n));
                 } else {
                     assertArrayEquals(new double[layer.outputs()], layer.biasGradient(), 0, "frozen bias has no gradient");
                 }
             }
+        }
+    }
+
+    /** Compares {@code analytic} with central differences of {@code loss} over each of {@code params}. */
+    private static void checkGradient(String what, double[] analytic, double[] params,
+                                      java.util.function.Consumer<double[]> set,
+                                      java.util.function.DoubleSupplier loss) {
+        double h = 1e-6;
+        for (int i = 0; i < params.length; i++) {
+            double saved = params[i];
+            params[i] = saved + h;
+            set.accept(params);
+            double up = loss.getAsDouble();
+            params[i] = saved - h;
+            set.accept(params);
+            double down = loss.getAsDouble();
+            params[i] = saved;
+            set.accept(params);
+            double numeric = (up - down) / (2 * h);
+            assertEquals(numeric, analytic[i], 1e-7 * Math.max(1, Math.abs(numeric)), what + " element " + i);
         }
     }
 
