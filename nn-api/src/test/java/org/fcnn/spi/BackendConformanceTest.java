@@ -1,0 +1,765 @@
+package org.fcnn.spi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.fcnn.api.Activation;
+import org.fcnn.api.Bias;
+import org.fcnn.api.Loss;
+import org.fcnn.api.Network;
+import org.fcnn.api.Optimizer;
+import org.fcnn.api.Precision;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The conformance suite every backend passes. A backend module's test only subclasses it:
+ * <pre>{@code
+ * class CpuConformanceTest extends BackendConformanceTest {
+ *     protected BackendProvider provider() { return new CpuBackendProvider(); }
+ * }
+ * }</pre>
+ * One backend is opened for the whole class (device backends compile their programs once). When the
+ * provider is unavailable the suite is skipped with the provider's reason, unless the backend is named in
+ * the system property {@code fcnn.require} (comma-separated), in which case it fails: CI names the backends
+ * its machine must run.
+ *
+ * <p>Every kernel is checked against {@link Reference}, plain double loops written from the definitions.
+ * Tolerances: float64 kernels to {@code 1e-12} relative to the magnitude of the terms summed (double
+ * rounding is 1.1e-16 per operation and no sum here has more than 130 terms); float32 kernels to
+ * {@code 1e-5} relative to the same magnitude (float rounding is 6e-8 per operation, times up to 130 terms
+ * is 7.8e-6). The tutorial's numbers in float64 are asserted to 1e-9, as the tutorial prints 10 digits.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendConformanceTest {
+    /** System property listing backends that must not be skipped. */
+    public static final String REQUIRE_PROPERTY = "fcnn.require";
+
+    private static final int[] DIMS = {1, 7, 33, 130};
+    private static final double[] X = {0.05, 0.10};
+    private static final double[] T = {0.01, 0.99};
+
+    private Backend backend;
+
+    /** The provider of the backend under test. */
+    protected abstract BackendProvider provider();
+
+    @BeforeAll
+    void openBackend() {
+        BackendProvider provider = provider();
+        Availability availability = provider.availability();
+        if (!availability.available()) {
+            if (required(provider.name())) {
+                fail("backend '" + provider.name() + "' is required by -D" + REQUIRE_PROPERTY
+                        + " but unavailable: " + availability.reason());
+            }
+            Assumptions.abort("backend '" + provider.name() + "' unavailable: " + availability.reason());
+        }
+        backend = provider.create();
+    }
+
+    @AfterAll
+    void closeBackend() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    /** The backend under test, open for the whole class. */
+    protected final Backend backend() {
+        return backend;
+    }
+
+    static boolean required(String name) {
+        String list = System.getProperty(REQUIRE_PROPERTY, "");
+        Set<String> names = Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toSet());
+        return names.contains(name);
+    }
+
+    private void assumeSupported(Precision p) {
+        if (!backend.supports(p)) {
+            if (required(backend.name()) && p == Precision.FLOAT32) {
+                fail(backend.name() + " must support float32");
+            }
+            Assumptions.abort(backend.name() + " on " + backend.device() + " does not support " + p);
+        }
+    }
+
+    private static double tolerance(Precision p) {
+        return p == Precision.FLOAT64 ? 1e-12 : 1e-5;
+    }
+
+    private Matrix upload(double[] values, int rows, int cols, Precision p) {
+        Matrix m = backend.allocate(rows, cols, p);
+        backend.write(m, values, 0);
+        return m;
+    }
+
+    private static double[] random(Random r, int size, double scale) {
+        double[] x = new double[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = (2 * r.nextDouble() - 1) * scale;
+        }
+        return x;
+    }
+
+    /** Rounds to what a matrix of precision {@code p} stores, so references start from the same inputs. */
+    private static double[] stored(double[] x, Precision p) {
+        if (p == Precision.FLOAT64) {
+            return x.clone();
+        }
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = (float) x[i];
+        }
+        return y;
+    }
+
+    /** Asserts {@code |actual - expected| <= tol * max(scale, 1e-3)} element by element, naming the element. */
+    private static void assertClose(String what, double[] expected, double[] actual, double[] scale, double tol) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            double bound = tol * Math.max(scale == null ? Math.abs(expected[i]) : scale[i], 1e-3);
+            if (!(Math.abs(actual[i] - expected[i]) <= bound)) {
+                fail(what + ": element " + i + " is " + actual[i] + ", expected " + expected[i] + " (tolerance "
+                        + bound + ")");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void writeThenReadReturnsTheStoredValues(Precision p) {
+        assumeSupported(p);
+        double[] x = random(new Random(1), 7 * 33, 10);
+        try (Matrix m = upload(x, 7, 33, p)) {
+            double[] back = new double[x.length + 3];
+            backend.read(m, back, 3);
+            assertArrayEquals(stored(x, p), Arrays.copyOfRange(back, 3, back.length), 0);
+            float[] f = new float[x.length];
+            backend.read(m, f, 0);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals((float) x[i], f[i], 0);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void allocateZeroFillsAndFillAndCopyWork(Precision p) {
+        assumeSupported(p);
+        try (Matrix a = backend.allocate(33, 7, p); Matrix b = backend.allocate(33, 7, p)) {
+            assertArrayEquals(new double[33 * 7], a.toArray(), 0);
+            backend.fill(a, 0.25);
+            backend.copy(a, b);
+            double[] expected = new double[33 * 7];
+            Arrays.fill(expected, 0.25);
+            assertArrayEquals(expected, b.toArray(), 0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void closingNetworksReturnsAllocatedBytesToWhereTheyStarted(Precision p) {
+        assumeSupported(p);
+        long before = backend.allocatedBytes();
+        for (int i = 0; i < 20; i++) {
+            try (Network net = Network.builder().input(13).dense(9, Activation.RELU).dropout(0.2)
+                    .dense(4, Activation.SOFTMAX).optimizer(Optimizer.adam(0.01)).precision(p).backend(backend)
+                    .build()) {
+                float[] x = new float[5 * 13];
+                float[] t = new float[5 * 4];
+                for (int s = 0; s < 5; s++) {
+                    t[s * 4 + s % 4] = 1;
+                }
+                net.trainBatch(x, t, 5);
+                assertTrue(backend.allocatedBytes() > before, "a network holds backend memory");
+            }
+        }
+        assertEquals(before, backend.allocatedBytes(), "allocated bytes after closing every network");
+    }
+
+    // ------------------------------------------------------------------ matrix products
+
+    static Stream<Arguments> gemmCases() {
+        List<Arguments> cases = new ArrayList<>();
+        int[][] shapes = {{1, 1, 1}, {7, 33, 130}, {130, 7, 33}, {33, 130, 1}, {130, 130, 7}, {1, 130, 33},
+            {33, 1, 7}, {130, 33, 130}};
+        for (Precision p : Precision.values()) {
+            for (int t = 0; t < 4; t++) {
+                for (int[] s : shapes) {
+                    cases.add(Arguments.of(p, (t & 2) != 0, (t & 1) != 0, s[0], s[1], s[2]));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} transA={1} transB={2} m={3} n={4} k={5}")
+    @MethodSource("gemmCases")
+    void gemmMatchesTheDefinition(Precision p, boolean ta, boolean tb, int m, int n, int k) {
+        assumeSupported(p);
+        Random r = new Random(31L * m + 17L * n + k + (ta ? 1000 : 0) + (tb ? 2000 : 0));
+        int ar = ta ? k : m;
+        int ac = ta ? m : k;
+        int br = tb ? n : k;
+        int bc = tb ? k : n;
+        double[] a = stored(random(r, ar * ac, 1), p);
+        double[] b = stored(random(r, br * bc, 1), p);
+        double[] c = stored(random(r, m * n, 1), p);
+        double alpha = 0.75;
+        double beta = m % 2 == 0 ? 0 : -0.5;
+        try (Matrix ma = upload(a, ar, ac, p); Matrix mb = upload(b, br, bc, p); Matrix mc = upload(c, m, n, p)) {
+            backend.gemm(ta, tb, alpha, ma, mb, beta, mc);
+            double[] expected = Reference.gemm(ta, tb, alpha, a, ar, ac, b, br, bc, beta, c);
+            double[] scale = Reference.gemmMagnitude(ta, tb, alpha, a, ar, ac, b, br, bc, beta, c);
+            assertClose("gemm", expected, mc.toArray(), scale, tolerance(p));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void gemmWithBetaZeroIgnoresOldContents(Precision p) {
+        assumeSupported(p);
+        try (Matrix a = upload(new double[] {1, 2, 3, 4}, 2, 2, p);
+             Matrix b = upload(new double[] {1, 0, 0, 1}, 2, 2, p);
+             Matrix c = upload(new double[] {1e30, -1e30, 7, 8}, 2, 2, p)) {
+            backend.gemm(false, false, 1, a, b, 0, c);
+            assertArrayEquals(new double[] {1, 2, 3, 4}, c.toArray(), 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ element-wise and row-wise kernels
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void addRowVectorAndColumnSums(Precision p) {
+        assumeSupported(p);
+        for (int rows : DIMS) {
+            for (int cols : DIMS) {
+                Random r = new Random(rows * 1000L + cols);
+                double[] z = stored(random(r, rows * cols, 2), p);
+                double[] bias = stored(random(r, cols, 2), p);
+                try (Matrix mz = upload(z, rows, cols, p); Matrix mb = upload(bias, 1, cols, p);
+                     Matrix sums = backend.allocate(1, cols, p)) {
+                    backend.addRowVector(mz, mb);
+                    double[] expected = new double[z.length];
+                    double[] colSums = new double[cols];
+                    double[] colAbs = new double[cols];
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < cols; j++) {
+                            expected[i * cols + j] = z[i * cols + j] + bias[j];
+                        }
+                    }
+                    double[] stored = stored(expected, p);
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < cols; j++) {
+                            colSums[j] += stored[i * cols + j];
+                            colAbs[j] += Math.abs(stored[i * cols + j]);
+                        }
+                    }
+                    assertClose("addRowVector [" + rows + "x" + cols + "]", expected, mz.toArray(), null,
+                            tolerance(p));
+                    backend.columnSums(mz, sums);
+                    assertClose("columnSums [" + rows + "x" + cols + "]", colSums, sums.toArray(), colAbs,
+                            tolerance(p));
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> activationCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            for (Activation f : Activation.values()) {
+                cases.add(Arguments.of(p, f));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("activationCases")
+    void activationAndItsGradientMatchTheDefinition(Precision p, Activation f) {
+        assumeSupported(p);
+        for (int rows : DIMS) {
+            int cols = rows == 1 ? 130 : 7;
+            Random r = new Random(rows + f.ordinal() * 100L);
+            double[] z = stored(random(r, rows * cols, 4), p);
+            double[] dA = stored(random(r, rows * cols, 1), p);
+            double[] expectedA = f == Activation.SOFTMAX ? Reference.softmax(z, rows, cols) : new double[z.length];
+            if (f != Activation.SOFTMAX) {
+                for (int i = 0; i < z.length; i++) {
+                    expectedA[i] = Reference.activate(f, z[i]);
+                }
+            }
+            try (Matrix mz = upload(z, rows, cols, p); Matrix ma = backend.allocate(rows, cols, p);
+                 Matrix mdA = upload(dA, rows, cols, p); Matrix mdZ = backend.allocate(rows, cols, p)) {
+                backend.activate(f, mz, ma);
+                double[] a = ma.toArray();
+                double[] ones = new double[a.length];
+                Arrays.fill(ones, 1);
+                assertClose(f + " forward [" + rows + "x" + cols + "]", expectedA, a, ones, 4 * tolerance(p));
+                // The gradient is checked from the backend's own A, so it tests the gradient kernel alone.
+                double[] expectedDz = new double[a.length];
+                double[] scale = new double[a.length];
+                for (int row = 0; row < rows; row++) {
+                    double dot = 0;
+                    double dotAbs = 0;
+                    for (int j = 0; j < cols; j++) {
+                        dot += dA[row * cols + j] * a[row * cols + j];
+                        dotAbs += Math.abs(dA[row * cols + j] * a[row * cols + j]);
+                    }
+                    for (int j = 0; j < cols; j++) {
+                        int i = row * cols + j;
+                        if (f == Activation.SOFTMAX) {
+                            expectedDz[i] = a[i] * (dA[i] - dot);
+                            scale[i] = Math.abs(a[i]) * (Math.abs(dA[i]) + dotAbs);
+                        } else {
+                            expectedDz[i] = dA[i] * Reference.derivativeFromOutput(f, a[i]);
+                            scale[i] = Math.abs(dA[i]) * (1 + Math.abs(a[i]) + a[i] * a[i]);
+                        }
+                    }
+                }
+                backend.activationGradient(f, ma, mdA, mdZ);
+                assertClose(f + " gradient [" + rows + "x" + cols + "]", expectedDz, mdZ.toArray(), scale,
+                        4 * tolerance(p));
+                backend.activationGradient(f, ma, mdA, mdA);
+                assertClose(f + " gradient in place", expectedDz, mdA.toArray(), scale, 4 * tolerance(p));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void squaredErrorAndItsGradient(Precision p) {
+        assumeSupported(p);
+        for (int rows : DIMS) {
+            int cols = 7;
+            Random r = new Random(rows);
+            double[] o = stored(random(r, rows * cols, 1), p);
+            double[] t = stored(random(r, rows * cols, 1), p);
+            double sum = 0;
+            double[] grad = new double[o.length];
+            for (int i = 0; i < o.length; i++) {
+                sum += 0.5 * (t[i] - o[i]) * (t[i] - o[i]);
+                grad[i] = (o[i] - t[i]) / rows;
+            }
+            try (Matrix mo = upload(o, rows, cols, p); Matrix mt = upload(t, rows, cols, p);
+                 Matrix mg = backend.allocate(rows, cols, p)) {
+                assertEquals(sum / rows, backend.loss(Loss.SQUARED_ERROR, mo, mt), tolerance(p) * (1 + sum / rows));
+                backend.lossGradient(Loss.SQUARED_ERROR, mo, mt, mg);
+                assertClose("squared error gradient", grad, mg.toArray(), null, 4 * tolerance(p));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void softmaxCrossEntropyAndItsGradient(Precision p) {
+        assumeSupported(p);
+        for (int rows : DIMS) {
+            int cols = 10;
+            Random r = new Random(rows + 5);
+            double[] probs = stored(Reference.softmax(random(r, rows * cols, 3), rows, cols), p);
+            double[] t = new double[rows * cols];
+            double sum = 0;
+            for (int i = 0; i < rows; i++) {
+                int label = r.nextInt(cols);
+                t[i * cols + label] = 1;
+                sum -= Math.log(probs[i * cols + label]);
+            }
+            double[] grad = new double[t.length];
+            for (int i = 0; i < t.length; i++) {
+                grad[i] = (probs[i] - t[i]) / rows;
+            }
+            try (Matrix mo = upload(probs, rows, cols, p); Matrix mt = upload(t, rows, cols, p);
+                 Matrix mg = backend.allocate(rows, cols, p)) {
+                double loss = backend.loss(Loss.SOFTMAX_CROSS_ENTROPY, mo, mt);
+                assertEquals(sum / rows, loss, tolerance(p) * (1 + sum / rows), "cross-entropy of " + rows + " rows");
+                backend.lossGradient(Loss.SOFTMAX_CROSS_ENTROPY, mo, mt, mg);
+                assertClose("cross-entropy gradient", grad, mg.toArray(), null, 4 * tolerance(p));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void crossEntropyOfAZeroProbabilityIsLargeButFinite(Precision p) {
+        assumeSupported(p);
+        try (Matrix o = upload(new double[] {1, 0}, 1, 2, p); Matrix t = upload(new double[] {0, 1}, 1, 2, p)) {
+            double loss = backend.loss(Loss.SOFTMAX_CROSS_ENTROPY, o, t);
+            assertTrue(Double.isFinite(loss) && loss > 80, "clamped -log(0) is large and finite, got " + loss);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void dropoutDropsTheElementsItsSeedSelects(Precision p) {
+        assumeSupported(p);
+        int rows = 130;
+        int cols = 33;
+        double rate = 0.3;
+        double[] a = stored(random(new Random(9), rows * cols, 1), p);
+        try (Matrix ma = upload(a, rows, cols, p); Matrix mask = backend.allocate(rows, cols, p);
+             Matrix out = backend.allocate(rows, cols, p)) {
+            backend.dropout(ma, mask, out, rate, 1234);
+            double[] m = mask.toArray();
+            double[] o = out.toArray();
+            int threshold = Dropout.threshold(rate);
+            double scale = stored(new double[] {1 / (1 - rate)}, p)[0];
+            int dropped = 0;
+            for (int i = 0; i < m.length; i++) {
+                boolean keep = Dropout.keep(1234, i, threshold);
+                assertEquals(keep ? scale : 0, m[i], 0, "mask element " + i);
+                assertEquals(stored(new double[] {a[i] * m[i]}, p)[0], o[i], tolerance(p), "output element " + i);
+                dropped += keep ? 0 : 1;
+            }
+            double fraction = dropped / (double) m.length;
+            assertEquals(rate, fraction, 0.03, "fraction dropped of " + m.length);
+            backend.dropout(ma, mask, ma, rate, 1234);
+            assertArrayEquals(o, ma.toArray(), 0, "dropout in place");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void multiplyIsElementWise(Precision p) {
+        assumeSupported(p);
+        Random r = new Random(3);
+        double[] a = stored(random(r, 33 * 7, 2), p);
+        double[] b = stored(random(r, 33 * 7, 2), p);
+        double[] expected = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            expected[i] = a[i] * b[i];
+        }
+        try (Matrix ma = upload(a, 33, 7, p); Matrix mb = upload(b, 33, 7, p)) {
+            backend.multiply(ma, mb, ma);
+            assertClose("multiply", expected, ma.toArray(), null, tolerance(p));
+        }
+    }
+
+    // ------------------------------------------------------------------ parameter updates
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void optimizerUpdatesMatchTheirDefinitions(Precision p) {
+        assumeSupported(p);
+        int rows = 33;
+        int cols = 7;
+        Random r = new Random(77);
+        double[] p0 = stored(random(r, rows * cols, 1), p);
+        double[] g1 = stored(random(r, rows * cols, 1), p);
+        double[] g2 = stored(random(r, rows * cols, 1), p);
+        double lr = 0.1;
+        double wd = 0.01;
+        // SGD
+        double[] expected = p0.clone();
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] -= lr * (g1[i] + wd * expected[i]);
+        }
+        try (Matrix param = upload(p0, rows, cols, p); Matrix grad = upload(g1, rows, cols, p)) {
+            backend.sgdUpdate(param, grad, lr, wd);
+            assertClose("sgd", expected, param.toArray(), null, 4 * tolerance(p));
+        }
+        // Momentum, two steps
+        double mu = 0.9;
+        double[] w = p0.clone();
+        double[] v = new double[w.length];
+        for (double[] g : List.of(g1, g2)) {
+            for (int i = 0; i < w.length; i++) {
+                v[i] = mu * v[i] + g[i] + wd * w[i];
+                w[i] -= lr * v[i];
+            }
+        }
+        try (Matrix param = upload(p0, rows, cols, p); Matrix grad = upload(g1, rows, cols, p);
+             Matrix vel = backend.allocate(rows, cols, p)) {
+            backend.momentumUpdate(param, grad, vel, lr, mu, wd);
+            backend.write(grad, g2, 0);
+            backend.momentumUpdate(param, grad, vel, lr, mu, wd);
+            assertClose("momentum", w, param.toArray(), null, 8 * tolerance(p));
+        }
+        // Adam, two steps
+        double b1 = 0.9;
+        double b2 = 0.999;
+        double eps = 1e-8;
+        w = p0.clone();
+        double[] m1 = new double[w.length];
+        double[] m2 = new double[w.length];
+        int step = 0;
+        for (double[] g : List.of(g1, g2)) {
+            step++;
+            for (int i = 0; i < w.length; i++) {
+                double gi = g[i] + wd * w[i];
+                m1[i] = b1 * m1[i] + (1 - b1) * gi;
+                m2[i] = b2 * m2[i] + (1 - b2) * gi * gi;
+                double mHat = m1[i] / (1 - Math.pow(b1, step));
+                double vHat = m2[i] / (1 - Math.pow(b2, step));
+                w[i] -= lr * mHat / (Math.sqrt(vHat) + eps);
+            }
+        }
+        try (Matrix param = upload(p0, rows, cols, p); Matrix grad = upload(g1, rows, cols, p);
+             Matrix mm = backend.allocate(rows, cols, p); Matrix vv = backend.allocate(rows, cols, p)) {
+            backend.adamUpdate(param, grad, mm, vv, lr, b1, b2, eps, 1, wd);
+            backend.write(grad, g2, 0);
+            backend.adamUpdate(param, grad, mm, vv, lr, b1, b2, eps, 2, wd);
+            double[] ones = new double[w.length];
+            Arrays.fill(ones, 1);
+            assertClose("adam", w, param.toArray(), ones, 8 * tolerance(p));
+        }
+    }
+
+    // ------------------------------------------------------------------ the tutorial
+
+    private Network tutorial(Precision p) {
+        Network net = Network.builder()
+                .input(2)
+                .dense(2, Activation.SIGMOID, Bias.frozen(0.35))
+                .dense(2, Activation.SIGMOID, Bias.frozen(0.60))
+                .loss(Loss.SQUARED_ERROR)
+                .optimizer(Optimizer.sgd(0.5))
+                .precision(p)
+                .backend(backend)
+                .build();
+        net.layer(0).setWeights(new double[][] {{0.15, 0.20}, {0.25, 0.30}});
+        net.layer(1).setWeights(new double[][] {{0.40, 0.45}, {0.50, 0.55}});
+        return net;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void tutorialFirstStepMatchesTheArticle(Precision p) {
+        assumeSupported(p);
+        // float64: the article's 10 printed digits, 1e-9. float32: 1e-6 absolute, i.e. about 1e-5 relative on
+        // values of order 0.1 to 1 after a handful of float operations (6e-8 each).
+        double tol = p == Precision.FLOAT64 ? 1e-9 : 1e-6;
+        try (Network net = tutorial(p)) {
+            double e = net.trainStep(X, T);
+            double[] y = net.layerOutput(0);
+            double[] o = net.layerOutput(1);
+            assertEquals(0.5932699921, y[0], tol, "Y1");
+            assertEquals(0.5968843783, y[1], tol, "Y2");
+            assertEquals(0.7513650696, o[0], tol, "O1");
+            assertEquals(0.7729284653, o[1], tol, "O2");
+            assertEquals(0.2983711088, e, tol, "E");
+            assertEquals(0.0821670406, net.layer(1).weightGradient()[0], tol, "dE/dW2_11");
+            assertEquals(0.000438568, net.layer(0).weightGradient()[0], 1e-9, "dE/dW1_11 (the article prints 9 decimals)");
+            assertArrayEquals(new double[] {0.3589164797, 0.4086661861, 0.51130127023, 0.5613701211},
+                    net.layer(1).weights(), tol, "W2 after one step");
+            assertArrayEquals(new double[] {0.1497807161, 0.1995614323, 0.2497511436, 0.2995022873},
+                    net.layer(0).weights(), tol, "W1 after one step");
+            assertArrayEquals(new double[] {0.35, 0.35}, net.layer(0).biases(), p == Precision.FLOAT64 ? 0 : 1e-7,
+                    "K1 stays frozen");
+            assertArrayEquals(new double[] {0.60, 0.60}, net.layer(1).biases(), p == Precision.FLOAT64 ? 0 : 1e-7,
+                    "K2 stays frozen");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void tutorialAfterTenThousandStepsMatchesTheArticle(Precision p) {
+        assumeSupported(p);
+        // float64: 1e-9 relative, as the article states. float32: 10,000 steps of float rounding drift by about
+        // 1e-4 relative in E (measured on the CPU backend: 3e-5), so 1e-3 relative on E and 1e-5 absolute on O.
+        double relE = p == Precision.FLOAT64 ? 1e-9 : 1e-3;
+        double absO = p == Precision.FLOAT64 ? 1e-11 : 1e-5;
+        try (Network net = tutorial(p)) {
+            for (int i = 0; i < 10_000; i++) {
+                net.trainStep(X, T);
+            }
+            double[] o = net.predict(X);
+            double e = 0.5 * ((T[0] - o[0]) * (T[0] - o[0]) + (T[1] - o[1]) * (T[1] - o[1]));
+            assertEquals(0.0159136204436, o[0], absO, "O1 after 10,000 steps");
+            assertEquals(0.984064273515, o[1], absO, "O2 after 10,000 steps");
+            assertEquals(3.51018778298e-05, e, 3.51018778298e-05 * relE, "E after 10,000 steps");
+        }
+    }
+
+    // ------------------------------------------------------------------ whole-network gradient checks
+
+    static Stream<Arguments> gradientCheckCases() {
+        return Stream.of(
+                Arguments.of(Activation.SIGMOID, Activation.SIGMOID, Loss.SQUARED_ERROR),
+                Arguments.of(Activation.TANH, Activation.IDENTITY, Loss.SQUARED_ERROR),
+                Arguments.of(Activation.RELU, Activation.TANH, Loss.SQUARED_ERROR),
+                Arguments.of(Activation.IDENTITY, Activation.SIGMOID, Loss.SQUARED_ERROR),
+                Arguments.of(Activation.TANH, Activation.SOFTMAX, Loss.SQUARED_ERROR),
+                Arguments.of(Activation.RELU, Activation.SOFTMAX, Loss.SOFTMAX_CROSS_ENTROPY),
+                Arguments.of(Activation.SIGMOID, Activation.SOFTMAX, Loss.SOFTMAX_CROSS_ENTROPY));
+    }
+
+    /**
+     * Back-propagation against central finite differences of the loss, for every weight and trainable bias
+     * of a 3-5-4-3 network on a batch of 4, in float64: {@code h = 1e-6} gives a truncation error of order
+     * {@code h^2 = 1e-12} and a rounding error of order {@code 1e-16 / h = 1e-10}, so 1e-7 relative is safe.
+     */
+    @ParameterizedTest(name = "{0} hidden, {1} output, {2}")
+    @MethodSource("gradientCheckCases")
+    void backpropagationMatchesFiniteDifferences(Activation hidden, Activation output, Loss loss) {
+        assumeSupported(Precision.FLOAT64);
+        Random r = new Random(hidden.ordinal() * 10L + output.ordinal());
+        int n = 4;
+        double[] x = random(r, n * 3, 1);
+        double[] t = new double[n * 3];
+        for (int s = 0; s < n; s++) {
+            if (output == Activation.SOFTMAX) {
+                t[s * 3 + r.nextInt(3)] = 1;
+            } else {
+                for (int j = 0; j < 3; j++) {
+                    t[s * 3 + j] = output == Activation.SIGMOID ? r.nextDouble() : 2 * r.nextDouble() - 1;
+                }
+            }
+        }
+        try (Network net = Network.builder().input(3).dense(5, hidden).dense(4, hidden, Bias.frozen(0.1))
+                .dense(3, output).loss(loss).precision(Precision.FLOAT64).seed(r.nextLong()).backend(backend)
+                .optimizer(Optimizer.sgd(1e-300)).build()) {
+            // A tiny learning rate: trainBatch computes the gradients and leaves the parameters unchanged in
+            // effect (changes of 1e-300 vanish), so the gradients belong to the current parameters.
+            net.trainBatch(x, t, n);
+            double h = 1e-6;
+            for (int l = 0; l < 3; l++) {
+                var layer = net.layer(l);
+                double[] analytic = layer.weightGradient();
+                double[] w = layer.weights();
+                for (int i = 0; i < w.length; i++) {
+                    double saved = w[i];
+                    w[i] = saved + h;
+                    layer.setWeights(w);
+                    double up = net.evaluateLoss(x, t, n);
+                    w[i] = saved - h;
+                    layer.setWeights(w);
+                    double down = net.evaluateLoss(x, t, n);
+                    w[i] = saved;
+                    layer.setWeights(w);
+                    double numeric = (up - down) / (2 * h);
+                    assertEquals(numeric, analytic[i], 1e-7 * Math.max(1, Math.abs(numeric)),
+                            "dE/dW of layer " + l + " element " + i);
+                }
+                if (layer.bias().isTrainable()) {
+                    double[] analyticB = layer.biasGradient();
+                    double[] b = layer.biases();
+                    for (int i = 0; i < b.length; i++) {
+                        double saved = b[i];
+                        b[i] = saved + h;
+                        layer.setBiases(b);
+                        double up = net.evaluateLoss(x, t, n);
+                        b[i] = saved - h;
+                        layer.setBiases(b);
+                        double down = net.evaluateLoss(x, t, n);
+                        b[i] = saved;
+                        layer.setBiases(b);
+                        double numeric = (up - down) / (2 * h);
+                        assertEquals(numeric, analyticB[i], 1e-7 * Math.max(1, Math.abs(numeric)),
+                                "dE/db of layer " + l + " element " + i);
+                    }
+                } else {
+                    assertArrayEquals(new double[layer.outputs()], layer.biasGradient(), 0, "frozen bias has no gradient");
+                }
+            }
+        }
+    }
+
+    @Test
+    void float32TrainingFollowsFloat64() {
+        assumeSupported(Precision.FLOAT32);
+        assumeSupported(Precision.FLOAT64);
+        Random r = new Random(5);
+        int n = 33;
+        double[] x = random(r, n * 7, 1);
+        double[] t = new double[n * 4];
+        for (int s = 0; s < n; s++) {
+            t[s * 4 + r.nextInt(4)] = 1;
+        }
+        double[][] weights = new double[2][];
+        for (Precision p : Precision.values()) {
+            try (Network net = Network.builder().input(7).dense(130, Activation.TANH).dense(4, Activation.SOFTMAX)
+                    .optimizer(Optimizer.momentum(0.1, 0.9)).precision(p).seed(11).backend(backend).build()) {
+                for (int i = 0; i < 20; i++) {
+                    net.trainBatch(x, t, n);
+                }
+                weights[p.ordinal()] = net.layer(1).weights();
+            }
+        }
+        // 20 steps of float rounding (6e-8 per operation) on weights of order 1: 1e-4 absolute is generous
+        // yet far below the changes training makes (order 0.1).
+        assertArrayEquals(weights[Precision.FLOAT64.ordinal()], weights[Precision.FLOAT32.ordinal()], 1e-4);
+    }
+
+    // ------------------------------------------------------------------ bad input
+
+    @Test
+    void mismatchedGemmShapesAreRejectedWithTheShapes() {
+        Precision p = backend.supports(Precision.FLOAT32) ? Precision.FLOAT32 : Precision.FLOAT64;
+        try (Matrix a = backend.allocate(7, 33, p); Matrix b = backend.allocate(7, 33, p);
+             Matrix c = backend.allocate(7, 7, p)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> backend.gemm(false, false, 1, a, b, 0, c));
+            assertTrue(e.getMessage().contains("[7 x 33]") && e.getMessage().contains("gemm"), e.getMessage());
+            backend.gemm(false, true, 1, a, b, 0, c);
+            assertThrows(IllegalArgumentException.class, () -> backend.gemm(false, true, 1, a, b, 0, a));
+        }
+    }
+
+    @Test
+    void wrongArrayLengthsNaNAndForeignOrClosedMatricesAreRejected() {
+        Precision p = backend.supports(Precision.FLOAT32) ? Precision.FLOAT32 : Precision.FLOAT64;
+        Matrix m = backend.allocate(2, 3, p);
+        IllegalArgumentException shortArray = assertThrows(IllegalArgumentException.class,
+                () -> backend.write(m, new double[5], 0));
+        assertTrue(shortArray.getMessage().contains("length 5"), shortArray.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> backend.read(m, new float[6], 1));
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+                () -> backend.write(m, new double[] {0, 1, Double.NaN, 3, 4, 5}, 0));
+        assertTrue(nan.getMessage().contains("NaN") && nan.getMessage().contains("element 2"), nan.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> backend.allocate(0, 3, p));
+        assertThrows(IllegalArgumentException.class, () -> backend.fill(m, Double.POSITIVE_INFINITY));
+        try (Backend other = provider().create(); Matrix foreign = other.allocate(2, 3, p)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> backend.copy(foreign, m));
+            assertTrue(e.getMessage().contains("belongs to"), e.getMessage());
+        }
+        m.close();
+        IllegalStateException closed = assertThrows(IllegalStateException.class, () -> backend.fill(m, 1));
+        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        m.close(); // idempotent
+    }
+
+    @Test
+    void networkRejectsBadArraysAndValues() {
+        Precision p = backend.supports(Precision.FLOAT64) ? Precision.FLOAT64 : Precision.FLOAT32;
+        try (Network net = tutorial(p)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> net.trainStep(new double[3], T));
+            assertTrue(e.getMessage().contains("inputs") && e.getMessage().contains("got 3"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> net.trainStep(X, new double[] {0.1, Double.NaN}));
+            assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> net.layer(0).setWeights(new double[] {1, 2, 3}));
+            assertTrue(e.getMessage().contains("[2 x 2]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> net.layer(1).setWeights(new double[][] {{1, 2}, {3, Double.NaN}}));
+            assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> net.predict(new double[2], 2, new double[3]));
+            double[] before = net.layer(0).weights();
+            assertArrayEquals(new double[] {0.15, 0.20, 0.25, 0.30}, before, 1e-7, "rejected input changed nothing");
+        }
+    }
+}

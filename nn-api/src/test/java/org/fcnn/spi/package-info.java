@@ -1,0 +1,2 @@
+/** The backend conformance suite ({@link org.fcnn.spi.BackendConformanceTest}) and its reference kernels. */
+package org.fcnn.spi;

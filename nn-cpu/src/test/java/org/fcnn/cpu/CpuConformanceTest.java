@@ -1,0 +1,12 @@
+package org.fcnn.cpu;
+
+import org.fcnn.spi.BackendConformanceTest;
+import org.fcnn.spi.BackendProvider;
+
+/** The CPU backend against the shared conformance suite. */
+class CpuConformanceTest extends BackendConformanceTest {
+    @Override
+    protected BackendProvider provider() {
+        return new CpuBackendProvider();
+    }
+}
