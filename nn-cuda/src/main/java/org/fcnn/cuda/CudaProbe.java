@@ -47,10 +47,28 @@ final class CudaProbe {
             return probe();
         } catch (LinkageError e) {
             return new Result(null, "the CUDA driver library could not be loaded (no NVIDIA driver on this machine: "
-                    + "libcuda.so.1 / nvcuda.dll is missing); install the NVIDIA driver to use CUDA (" + e + ")");
+                    + "libcuda.so.1 / nvcuda.dll is missing); install the NVIDIA driver to use CUDA (" + summary(e) + ")");
         } catch (Throwable t) {
-            return new Result(null, "probing CUDA failed (" + t + ")");
+            return new Result(null, "probing CUDA failed (" + summary(t) + ")");
         }
+    }
+
+    /**
+     * One line for a throwable: JCuda's UnsatisfiedLinkError carries whole stack traces in its message; keep
+     * its first line and the innermost loader error (which names the missing library, e.g. libcuda.so.1).
+     */
+    static String summary(Throwable t) {
+        String msg = t.getMessage() == null ? "" : t.getMessage();
+        String[] lines = msg.split("\\R");
+        String first = lines.length == 0 ? "" : lines[0].strip();
+        String cause = "";
+        for (String line : lines) {
+            int at = line.indexOf("UnsatisfiedLinkError: ");
+            if (at >= 0 && line.contains("cannot open")) {
+                cause = line.substring(at + "UnsatisfiedLinkError: ".length()).strip();
+            }
+        }
+        return t.getClass().getSimpleName() + ": " + first + (cause.isEmpty() || cause.equals(first) ? "" : "; " + cause);
     }
 
     private static Result probe() {

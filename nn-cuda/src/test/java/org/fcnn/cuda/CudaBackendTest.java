@@ -61,6 +61,7 @@ class CudaBackendTest {
         assertEquals(a, provider.availability(), "decided once per JVM");
         if (!a.available()) {
             assertFalse(a.reason().isBlank());
+            assertFalse(a.reason().contains("\n"), "one line: " + a.reason());
             BackendUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(
                     BackendUnavailableException.class, provider::create);
             assertTrue(e.getMessage().contains(a.reason()));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -174,6 +173,5 @@ class OpenClBackendTest {
         String src = ClContext.source();
         assertTrue(src.contains("KERNEL gemm("));
         assertTrue(src.contains("__kernel"));
-        assertTrue(Files.exists(Path.of("src/main/resources/org/fcnn/opencl/kernels/nn_kernels.body")));
     }
 }
