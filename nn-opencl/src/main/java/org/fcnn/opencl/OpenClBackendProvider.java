@@ -5,25 +5,39 @@ import org.fcnn.spi.Availability;
 import org.fcnn.spi.Backend;
 import org.fcnn.spi.BackendProvider;
 
-/** Placeholder until the opencl backend lands. */
+/**
+ * Provides the {@code opencl} backend (priority 20): any OpenCL 1.2 device through JOCL, GPUs preferred
+ * over CPUs. The device is probed lazily, once per JVM; choose another one with the system property
+ * {@code fcnn.opencl.device} or the environment variable {@code FCNN_OPENCL_DEVICE} ({@code platform:device},
+ * a global index, or part of the device name).
+ */
 public final class OpenClBackendProvider implements BackendProvider {
+    /** The backend's name. */
+    public static final String NAME = "opencl";
+
     @Override
     public String name() {
-        return "opencl";
+        return NAME;
     }
 
     @Override
     public int priority() {
-        return 10;
+        return 20;
     }
 
     @Override
     public Availability availability() {
-        return Availability.unavailable("not implemented yet");
+        ClDevices.Probe probe = ClDevices.probe();
+        return probe.available() ? Availability.available(probe.detail())
+                : Availability.unavailable(probe.reason());
     }
 
     @Override
     public Backend create() {
-        throw new BackendUnavailableException("opencl: not implemented yet");
+        ClDevices.Probe probe = ClDevices.probe();
+        if (!probe.available()) {
+            throw new BackendUnavailableException("backend opencl cannot run here: " + probe.reason());
+        }
+        return new OpenClBackend(ClContext.acquire(probe.chosen()));
     }
 }
