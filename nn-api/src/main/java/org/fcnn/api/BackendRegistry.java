@@ -32,7 +32,8 @@ final class BackendRegistry {
         this.settings = settings;
         List<BackendInfo> list = new ArrayList<>();
         for (BackendProvider p : providers) {
-            list.add(new BackendInfo(p.name().toLowerCase(Locale.ROOT), p.priority(), probe(p), p));
+            Availability availability = probe(p);
+            list.add(new BackendInfo(p.name().toLowerCase(Locale.ROOT), p.priority(), availability, p));
         }
         list.sort(Comparator.comparingInt(BackendInfo::priority).reversed().thenComparing(BackendInfo::name));
         this.infos = List.copyOf(list);
@@ -67,7 +68,7 @@ final class BackendRegistry {
             String others = infos.stream().filter(i -> i != chosen)
                     .map(i -> i.name() + (i.available() ? " (available, lower priority)" : " (" + i.availability().detail() + ")"))
                     .collect(Collectors.joining("; "));
-            LOG.info("fcnn: using backend '{}' on {}{}{}", chosen.name(), chosen.availability().detail(),
+            LOG.info("fcnn: using backend '{}' on {}{}{}", chosen.name(), firstClause(chosen.availability().detail()),
                     requested != null ? ", as requested by " + Backends.PROPERTY + "/" + Backends.ENVIRONMENT : ", chosen automatically",
                     others.isEmpty() ? "" : "; others: " + others);
         }
@@ -110,6 +111,12 @@ final class BackendRegistry {
             value = settings.apply(Backends.ENVIRONMENT);
         }
         return value == null || value.isBlank() || value.trim().equalsIgnoreCase("auto") ? null : value.trim();
+    }
+
+    /** The device part of a detail, up to the first "; " (details may go on to list other devices). */
+    private static String firstClause(String detail) {
+        int end = detail.indexOf("; ");
+        return end < 0 ? detail : detail.substring(0, end);
     }
 
     String summary() {

@@ -26,10 +26,18 @@ public record Availability(boolean available, String detail) {
         return new Availability(false, reason);
     }
 
-    /** The backend cannot run because probing it threw {@code cause}; the reason names the throwable. */
+    /**
+     * The backend cannot run because probing it threw {@code cause}; the reason names the throwable and the
+     * first line of its message (native-library errors can carry whole stack traces in their messages).
+     */
     public static Availability unavailable(String reason, Throwable cause) {
-        String what = cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        String message = cause.getMessage();
+        if (message != null) {
+            message = message.strip();
+            int eol = message.indexOf('\n');
+            message = eol < 0 ? message : message.substring(0, eol).strip() + " ...";
+        }
+        String what = cause.getClass().getSimpleName() + (message == null || message.isEmpty() ? "" : ": " + message);
         return new Availability(false, reason + " (" + what + ")");
     }
 

@@ -20,8 +20,9 @@ public interface BackendProvider {
     String name();
 
     /**
-     * Automatic selection picks the available backend with the highest priority. The CPU backend is the
-     * lowest (0); device backends are higher.
+     * Automatic selection picks the available backend with the highest priority. The CPU backend has 0;
+     * device backends are higher. Called after {@link #availability()}, so it may depend on the device
+     * found (an OpenCL backend on a CPU device ranks itself below the CPU backend).
      */
     int priority();
 

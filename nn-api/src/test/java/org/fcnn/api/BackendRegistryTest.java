@@ -90,6 +90,13 @@ class BackendRegistryTest {
     }
 
     @Test
+    void aMultiLineCauseIsCutToItsFirstLine() {
+        Availability a = Availability.unavailable("could not load the driver",
+                new UnsatisfiedLinkError("libcuda.so.1: cannot open\n\tat some.Frame(Native)\n\tat other.Frame"));
+        assertEquals("could not load the driver (UnsatisfiedLinkError: libcuda.so.1: cannot open ...)", a.reason());
+    }
+
+    @Test
     void automaticSelectionPicksTheHighestPriorityAvailableBackend() {
         assertEquals("fast", registry(Map.of()).select().name());
         assertEquals("fast", registry(Map.of(Backends.PROPERTY, "auto")).select().name());

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -48,6 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * is 7.8e-6). The tutorial's numbers in float64 are asserted to 1e-9, as the tutorial prints 10 digits.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(BackendAvailableCondition.class)
 public abstract class BackendConformanceTest {
     /** System property listing backends that must not be skipped. */
     public static final String REQUIRE_PROPERTY = "fcnn.require";

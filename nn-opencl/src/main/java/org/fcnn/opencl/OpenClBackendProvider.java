@@ -6,8 +6,11 @@ import org.fcnn.spi.Backend;
 import org.fcnn.spi.BackendProvider;
 
 /**
- * Provides the {@code opencl} backend (priority 20): any OpenCL 1.2 device through JOCL, GPUs preferred
- * over CPUs. The device is probed lazily, once per JVM; choose another one with the system property
+ * Provides the {@code opencl} backend: any OpenCL 1.2 device through JOCL, GPUs preferred over CPUs.
+ * Its priority is 20 (above {@code cpu}, below {@code cuda}) when the device is a GPU or accelerator, and
+ * -10 (below {@code cpu}) when it is a CPU (for example PoCL): on the same cores the Java {@code cpu}
+ * backend is the better choice, so automatic selection only picks an OpenCL CPU device when nothing else
+ * can run; {@code fcnn.backend=opencl} still forces it. The device is probed lazily, once per JVM; choose another one with the system property
  * {@code fcnn.opencl.device} or the environment variable {@code FCNN_OPENCL_DEVICE} ({@code platform:device},
  * a global index, or part of the device name).
  */
@@ -22,8 +25,14 @@ public final class OpenClBackendProvider implements BackendProvider {
 
     @Override
     public int priority() {
-        return 20;
+        ClDevices.Probe probe = ClDevices.probe();
+        return probe.available() && probe.chosen().cpu() ? CPU_DEVICE_PRIORITY : DEVICE_PRIORITY;
     }
+
+    /** Priority with a GPU or accelerator. */
+    static final int DEVICE_PRIORITY = 20;
+    /** Priority with a CPU device: below the {@code cpu} backend's 0. */
+    static final int CPU_DEVICE_PRIORITY = -10;
 
     @Override
     public Availability availability() {

@@ -61,6 +61,17 @@ class OpenClBackendTest {
     }
 
     @Test
+    void aCpuDeviceRanksBelowTheCpuBackendAndAGpuAboveIt() {
+        ClDevices.Probe probe = availableOrSkip();
+        int priority = new OpenClBackendProvider().priority();
+        if (probe.chosen().cpu()) {
+            assertTrue(priority < 0, "OpenCL on a CPU device must rank below the cpu backend (0), got " + priority);
+        } else {
+            assertTrue(priority > 0, "OpenCL on a " + probe.chosen().typeName() + " must rank above cpu, got " + priority);
+        }
+    }
+
+    @Test
     void availabilityListsEveryDeviceAndTheOneUsed() {
         ClDevices.Probe probe = availableOrSkip();
         Availability a = new OpenClBackendProvider().availability();
