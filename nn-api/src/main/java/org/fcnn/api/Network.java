@@ -47,7 +47,6 @@ public final class Network implements AutoCloseable {
     private Optimizer optimizer;
     private boolean training;
     private long steps;
-    private long forwardCount;
     private final List<Workspace> workspaces = new ArrayList<>();
     private Workspace current;
     private boolean closed;
@@ -190,7 +189,6 @@ public final class Network implements AutoCloseable {
         }
         Workspace ws = workspace(input.rows());
         ws.input = input;
-        forwardCount++;
         Matrix in = input;
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
@@ -490,8 +488,13 @@ public final class Network implements AutoCloseable {
         return current;
     }
 
+    /**
+     * The dropout seed of {@code layer} for the next optimizer step: a function of the network's seed, the
+     * number of steps taken and the layer, so every training forward pass before one {@link #step()} drops
+     * the same nodes (the masks {@link #backward} uses), and a run is reproducible on every backend.
+     */
     private int dropoutSeed(int layer) {
-        long h = seed * 0x9E3779B97F4A7C15L + forwardCount * 0xBF58476D1CE4E5B9L + layer * 0x94D049BB133111EBL;
+        long h = seed * 0x9E3779B97F4A7C15L + steps * 0xBF58476D1CE4E5B9L + layer * 0x94D049BB133111EBL;
         h ^= h >>> 31;
         return (int) (h ^ (h >>> 32));
     }

@@ -652,6 +652,48 @@ public abstract class BackendConformanceTest {
         }
     }
 
+    /**
+     * Back-propagation through dropout against finite differences, in float64. In training mode every
+     * forward pass before the next optimizer step drops the same nodes, so the loss of a training forward
+     * pass is a smooth function of the weights to difference; tolerance as above.
+     */
+    @Test
+    void backpropagationThroughDropoutMatchesFiniteDifferences() {
+        assumeSupported(Precision.FLOAT64);
+        Random r = new Random(21);
+        int n = 6;
+        double[] x = random(r, n * 5, 1);
+        double[] t = new double[n * 3];
+        for (int s = 0; s < n; s++) {
+            t[s * 3 + r.nextInt(3)] = 1;
+        }
+        try (Network net = Network.builder().input(5).dense(16, Activation.TANH).dropout(0.5)
+                .dense(3, Activation.SOFTMAX).precision(Precision.FLOAT64).seed(3).backend(backend).build();
+             Matrix mx = upload(x, n, 5, Precision.FLOAT64); Matrix mt = upload(t, n, 3, Precision.FLOAT64)) {
+            net.setTraining(true);
+            java.util.function.DoubleSupplier loss = () -> {
+                net.forward(mx);
+                return net.loss(mt);
+            };
+            double dropped = loss.getAsDouble();
+            net.backward(mt);
+            for (int l = 0; l < 2; l++) {
+                var layer = net.layer(l);
+                checkGradient("dE/dW of layer " + l + " with dropout", layer.weightGradient(), layer.weights(),
+                        layer::setWeights, loss);
+                checkGradient("dE/db of layer " + l + " with dropout", layer.biasGradient(), layer.biases(),
+                        layer::setBiases, loss);
+            }
+            net.setTraining(false);
+            net.forward(mx);
+            double full = net.loss(mt);
+            assertTrue(Math.abs(full - dropped) > 1e-6, "dropout changes the training loss (" + dropped + " vs " + full + ")");
+            double[] p1 = net.predict(Arrays.copyOf(x, 5));
+            double[] p2 = net.predict(Arrays.copyOf(x, 5));
+            assertArrayEquals(p1, p2, 0, "no dropout at inference");
+        }
+    }
+
     /** Compares {@code analytic} with central differences of {@code loss} over each of {@code params}. */
     private static void checkGradient(String what, double[] analytic, double[] params,
                                       java.util.function.Consumer<double[]> set,
