@@ -433,12 +433,15 @@ public abstract class Backend implements AutoCloseable {
         }
     }
 
-    private static void samePrecision(String op, Matrix... ms) {
-        for (Matrix m : ms) {
-            if (m.precision() != ms[0].precision()) {
-                throw new IllegalArgumentException(op + ": precisions differ: " + ms[0].shape() + " vs " + m.shape());
-            }
+    private static void samePrecision(String op, Matrix a, Matrix b) {
+        if (a.precision() != b.precision()) {
+            throw new IllegalArgumentException(op + ": precisions differ: " + a.shape() + " vs " + b.shape());
         }
+    }
+
+    private static void samePrecision(String op, Matrix a, Matrix b, Matrix c) {
+        samePrecision(op, a, b);
+        samePrecision(op, a, c);
     }
 
     private static void finite(String op, String what, double value) {
