@@ -48,9 +48,17 @@ final class Batches implements AutoCloseable {
         return targets[slot(n)];
     }
 
+    /** The output of the last forward pass run through these buffers. */
+    Matrix lastOutput;
+
     /** Copies an output matrix of {@code n} rows into {@link #out}. */
     void read(Matrix output) {
         backend.read(output, out, 0);
+    }
+
+    /** Copies {@link #lastOutput} into {@link #out}. */
+    void readOutput() {
+        backend.read(lastOutput, out, 0);
     }
 
     private int slot(int n) {

@@ -216,19 +216,9 @@ public final class Trainer {
                     net.setTraining(true);
                     for (int start = 0, bi = 1; start < n; start += batch, bi++) {
                         int rows = Math.min(batch, n - start);
-                        Matrix x = b.load(train, order, start, rows);
-                        Matrix target = b.target(rows);
-                        Matrix out = net.forward(x);
-                        double loss = net.loss(target);
-                        net.backward(target);
-                        net.step();
+                        double loss = trainBatch(b, order, start, rows);
                         if (classify) {
-                            b.read(out);
-                            for (int i = 0; i < rows; i++) {
-                                if (b.argmax(i, k) == train.label(order[start + i])) {
-                                    correct++;
-                                }
-                            }
+                            correct += countCorrect(b, order, start, rows, k);
                         }
                         seen += rows;
                         lossSum += loss * rows;
@@ -321,6 +311,29 @@ public final class Trainer {
                     (System.nanoTime() - runStart) / 1e9);
             listeners.forEach(l -> l.onTrainingEnd(this, result));
             return result;
+        }
+
+        /** One optimizer step on the rows {@code order[start, start+rows)}; returns the batch's loss before the step. */
+        private double trainBatch(Batches b, int[] order, int start, int rows) {
+            Matrix x = b.load(train, order, start, rows);
+            Matrix target = b.target(rows);
+            b.lastOutput = net.forward(x);
+            double loss = net.loss(target);
+            net.backward(target);
+            net.step();
+            return loss;
+        }
+
+        /** How many of the last batch's outputs pick the sample's label. */
+        private int countCorrect(Batches b, int[] order, int start, int rows, int k) {
+            b.readOutput();
+            int correct = 0;
+            for (int i = 0; i < rows; i++) {
+                if (b.argmax(i, k) == train.label(order[start + i])) {
+                    correct++;
+                }
+            }
+            return correct;
         }
 
         @Override
