@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
  */
 final class DataOptions {
     static final String FASHION_MNIST = "fashion-mnist";
+    /** System property that moves {@code --data fashion-mnist} to another directory. */
+    static final String FASHION_MNIST_PROPERTY = "fcnn.fashionMnist.dir";
 
     @Option(names = "--data", paramLabel = "fashion-mnist|PATH", required = true,
             description = "fashion-mnist (the Debian package dataset-fashion-mnist, in " + "/usr/share/datasets/fashion-mnist), "
@@ -42,14 +44,23 @@ final class DataOptions {
     record Loaded(String description, Dataset train, Dataset test, List<String> classNames, boolean idx) {
     }
 
+    /**
+     * Where {@code --data fashion-mnist} looks: {@link IdxDatasets#FASHION_MNIST}, unless the system property
+     * {@value #FASHION_MNIST_PROPERTY} names another directory.
+     */
+    static Path fashionMnistDirectory() {
+        String dir = System.getProperty(FASHION_MNIST_PROPERTY);
+        return dir == null || dir.isBlank() ? IdxDatasets.FASHION_MNIST : Path.of(dir);
+    }
+
     /** Loads {@code --data}. */
     Loaded load() throws IOException {
         Path path;
         String description;
         if (data.trim().equalsIgnoreCase(FASHION_MNIST)) {
-            path = IdxDatasets.FASHION_MNIST;
+            path = fashionMnistDirectory();
             if (!Files.isDirectory(path)) {
-                throw new NoSuchFileException(path.toString(), null, "Fashion-MNIST is not installed; install it "
+                throw new NoSuchFileException(path.toString(), null, "Fashion-MNIST is not installed here; install it "
                         + "with 'apt-get install dataset-fashion-mnist' (Debian/Ubuntu), or download the four "
                         + "IDX files and pass their directory as --data DIR");
             }
@@ -63,7 +74,7 @@ final class DataOptions {
                 throw new IllegalArgumentException("--targets is for CSV files; IDX directories hold class labels");
             }
             IdxDatasets.TrainTest tt = IdxDatasets.loadDirectory(path, classes);
-            boolean fashion = path.equals(IdxDatasets.FASHION_MNIST)
+            boolean fashion = path.equals(fashionMnistDirectory())
                     || path.toString().toLowerCase(Locale.ROOT).contains("fashion");
             return new Loaded(description, tt.train(), tt.test(),
                     fashion && tt.train().classes() == 10 ? IdxDatasets.FASHION_MNIST_CLASSES : null, true);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.fcnn.api.Network;
 import org.fcnn.data.CsvReader;
+import org.fcnn.data.DataFileException;
 import org.fcnn.io.ModelFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,8 +87,15 @@ final class PredictCommand implements Callable<Integer> {
                     first = false;
                     continue;
                 }
-                if (!csv.parseRow(text, lineNo, "<stdin>", row)) {
-                    continue;
+                try {
+                    if (!csv.parseRow(text, lineNo, "<stdin>", row)) {
+                        continue;
+                    }
+                } catch (DataFileException e) {
+                    if (pending > 0) {
+                        write(net, x, y, pending, classifier, line); // the rows before the bad one still count
+                    }
+                    throw e;
                 }
                 first = false;
                 System.arraycopy(row, 0, x, pending * inputs, inputs);
