@@ -303,6 +303,8 @@ public final class Trainer {
                 weightsOf = bestEpoch;
                 LOG.info("restored the weights of epoch {} (lowest validation loss {})", bestEpoch,
                         String.format(java.util.Locale.ROOT, "%.4f", bestLoss));
+            } else if (diverged) {
+                weightsOf = 0; // the weights took the diverging updates and cannot be used
             }
             if (validation == null) {
                 bestEpoch = last;

@@ -11,7 +11,8 @@ import java.util.List;
  * @param stopMessage    a sentence for logs, e.g. "validation loss did not improve for 3 epochs"
  * @param bestEpoch      the epoch with the lowest validation loss (the last epoch without validation)
  * @param weightsOfEpoch the epoch whose weights the network holds now: {@code bestEpoch} when the best weights
- *                       were restored, otherwise the last epoch
+ *                       were restored, otherwise the last epoch; 0 after {@link StopReason#DIVERGED} without
+ *                       a restored copy, when the weights are unusable
  * @param seconds        wall time of the whole run
  */
 public record TrainingResult(List<EpochResult> history, StopReason stopReason, String stopMessage, int bestEpoch,
@@ -25,7 +26,10 @@ public record TrainingResult(List<EpochResult> history, StopReason stopReason, S
         EARLY_STOPPING,
         /** A listener or another thread called {@link TrainingRun#requestStop}. */
         REQUESTED,
-        /** The training loss became NaN or infinite (learning rate too high?). */
+        /**
+         * The training loss became NaN or infinite (learning rate too high?). The network holds the best epoch's
+         * weights when early stopping kept a copy ({@code weightsOfEpoch}); otherwise its weights are unusable.
+         */
         DIVERGED
     }
 

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate a saved model: accuracy and confusion matrix for classifiers, loss for regressors.",
                 "IDX data (fashion-mnist or a directory) are evaluated on their test files (--split train for the "
-                        + "training files); a CSV file is evaluated on all its rows.",
-                "Example: eval --model model.safetensors --data fashion-mnist"})
+                        + "training files); a CSV file is evaluated on all its rows."},
+        footerHeading = "%nExample:%n",
+        footer = "  fcnn eval --model model.safetensors --data fashion-mnist")
 final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model saved by train --save.")

@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
         description = {"Read CSV rows of input values on standard input; write one prediction per row: the class "
                 + "index for classifiers, the output values (comma-separated) for regressors.",
                 "A first line without numbers is taken as a header and skipped; blank lines and # comments are skipped.",
-                "Inputs must be scaled as in training (Fashion-MNIST: pixel / 255).",
-                "Example: predict --model model.safetensors < rows.csv"})
+                "Inputs must be scaled as in training (Fashion-MNIST: pixel / 255)."},
+        footerHeading = "%nExample:%n",
+        footer = "  fcnn predict --model model.safetensors < rows.csv > predictions.txt")
 final class PredictCommand implements Callable<Integer> {
     private static final int MAX_BATCH = 256;
 

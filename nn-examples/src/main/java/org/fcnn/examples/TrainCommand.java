@@ -33,8 +33,10 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a fully connected network on Fashion-MNIST, a directory of IDX files or a CSV file.",
                 "Classification (a label column) gets a softmax output with cross-entropy; regression "
-                        + "(--targets K) an identity output with the tutorial's squared error.",
-                "Example: train --data fashion-mnist --hidden 256 --epochs 10 --save model.safetensors --plot chart.png"})
+                        + "(--targets K) an identity output with the tutorial's squared error."},
+        footerHeading = "%nExample:%n",
+        footer = {"  fcnn train --data fashion-mnist --hidden 256 --epochs 10 \\",
+                "             --save model.safetensors --plot chart.png"})
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin
@@ -207,7 +209,11 @@ final class TrainCommand implements Callable<Integer> {
             if (result.stopReason() != TrainingResult.StopReason.COMPLETED) {
                 out.println("stopped: " + result.stopMessage());
             }
-            if (result.weightsOfEpoch() != (result.last() == null ? 0 : result.last().epoch())) {
+            if (result.weightsOfEpoch() == 0) {
+                err.println("fcnn train: error: training diverged and left no usable weights; nothing saved");
+                return 1;
+            }
+            if (result.weightsOfEpoch() != result.last().epoch()) {
                 out.printf("using the weights of epoch %d (lowest validation loss)%n", result.weightsOfEpoch());
             }
             Evaluation ev = Evaluation.of(net, test);

@@ -205,6 +205,7 @@ class TrainerTest {
             TrainingResult r = Trainer.builder().epochs(5).batchSize(8).build().fit(net, huge);
             assertEquals(TrainingResult.StopReason.DIVERGED, r.stopReason());
             assertTrue(r.stopMessage().contains("try a lower learning rate"), r.stopMessage());
+            assertEquals(0, r.weightsOfEpoch());
         }
     }
 
