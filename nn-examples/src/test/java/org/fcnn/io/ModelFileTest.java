@@ -273,4 +273,37 @@ class ModelFileTest {
             assertNotSame(a.backend(), b.backend());
         }
     }
+
+    /**
+     * A file written by the reference implementation (Python {@code safetensors} 0.8.0, {@code save_file}), which
+     * orders tensors differently and pads its header its own way, and has no "dropout" entry: loads, and computes
+     * what the plain formula gives.
+     */
+    @Test
+    void readsAFileWrittenByThePythonSafetensorsLibrary() throws IOException {
+        Path f = dir.resolve("python-written.safetensors");
+        try (var in = ModelFileTest.class.getResourceAsStream("python-written.safetensors")) {
+            Files.copy(in, f);
+        }
+        ModelFile.SavedModel m = ModelFile.read(f);
+        assertEquals("safetensors 0.8.0 (Python)", m.metadata().get("written_by"));
+        double[][] w0 = {{0.15, 0.20}, {0.25, 0.30}, {-0.5, 1.0}};
+        double[] b0 = {0.35, -0.1, 0.0};
+        double[][] w1 = {{0.40, 0.45, -0.2}, {0.50, 0.55, 0.3}};
+        double[] b1 = {0.60, 0.60};
+        double[] x = {0.05, 0.10};
+        double[] h = new double[3];
+        for (int j = 0; j < 3; j++) {
+            h[j] = 1 / (1 + Math.exp(-(w0[j][0] * x[0] + w0[j][1] * x[1] + b0[j])));
+        }
+        double[] expected = new double[2];
+        for (int j = 0; j < 2; j++) {
+            expected[j] = 1 / (1 + Math.exp(-(w1[j][0] * h[0] + w1[j][1] * h[1] + w1[j][2] * h[2] + b1[j])));
+        }
+        try (Network net = m.network("cpu")) {
+            assertEquals(Precision.FLOAT64, net.precision());
+            assertFalse(net.layer(1).bias().isTrainable());
+            assertArrayEquals(expected, net.predict(x), 1e-15);
+        }
+    }
 }
