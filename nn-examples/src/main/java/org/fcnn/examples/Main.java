@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             ArticleCommand.class,
             BackendsCommand.class,
+            TrainCommand.class,
+            EvalCommand.class,
+            PredictCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
