@@ -1,0 +1,28 @@
+package org.fcnn.cpu;
+
+/**
+ * Per-thread working arrays for packing matrix blocks, grown on first use and then reused, so that a
+ * steady training loop allocates nothing. Slots are numbered by the kernel that uses them.
+ */
+final class Scratch {
+    private final float[][] floats = new float[3][];
+    private final double[][] doubles = new double[3][];
+
+    /** Slot {@code slot} as a {@code float[]} of at least {@code size} elements (contents undefined). */
+    float[] floats(int slot, int size) {
+        float[] x = floats[slot];
+        if (x == null || x.length < size) {
+            floats[slot] = x = new float[size];
+        }
+        return x;
+    }
+
+    /** Slot {@code slot} as a {@code double[]} of at least {@code size} elements (contents undefined). */
+    double[] doubles(int slot, int size) {
+        double[] x = doubles[slot];
+        if (x == null || x.length < size) {
+            doubles[slot] = x = new double[size];
+        }
+        return x;
+    }
+}
