@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ArticleCommand.class,
             BackendsCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
