@@ -5,12 +5,14 @@ package org.fcnn.cpu;
  * {@code ldc = n}) with the right kernel and number of threads: tiny products through
  * {@link SmallFloatGemm} on the calling thread; small ones through the blocked kernel on the calling
  * thread; larger ones split into bands of C (by columns when C is at least as wide as tall, else by rows,
- * aligned to the kernel's tiles) that the {@link WorkerPool} computes side by side, each thread with its own
- * {@link Scratch}. Holds the current product in fields so that handing it to the pool allocates nothing;
+ * aligned to the kernel's tiles, a few per thread) that the calling thread and {@link WorkerPool} workers
+ * claim one at a time, each thread with its own {@link Scratch}. Holds the current product in fields so that handing it to the pool allocates nothing;
  * used by one thread at a time, like its backend.
  */
 final class FloatGemmRunner implements WorkerPool.Job {
     private static final FloatGemm SMALL = new SmallFloatGemm();
+    /** Bands per thread: enough that a thread scheduled late costs little, few enough that packing stays cheap. */
+    private static final int BANDS_PER_THREAD = 4;
 
     private final FloatGemm blocked;
     private final Scratch[] scratch;
@@ -29,6 +31,10 @@ final class FloatGemmRunner implements WorkerPool.Job {
     private int ldb;
     private float[] c;
     private boolean byColumns;
+    private int bands;
+    private final java.util.concurrent.atomic.AtomicInteger nextBand = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger bandsDone = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile Throwable failure;
 
     FloatGemmRunner(FloatGemm blocked, Scratch[] scratch, CpuThreads threads) {
         this.blocked = blocked;
@@ -60,7 +66,11 @@ final class FloatGemmRunner implements WorkerPool.Job {
             this.ldb = ldb;
             this.c = c;
             this.byColumns = cols;
-            boolean ran = threads.pool().tryRun(this, parts);
+            this.bands = Math.min(units, BANDS_PER_THREAD * parts);
+            this.failure = null;
+            bandsDone.set(0);
+            nextBand.set(0);
+            boolean ran = threads.pool().tryRun(this, parts - 1);
             this.a = null;
             this.b = null;
             this.c = null;
@@ -72,7 +82,29 @@ final class FloatGemmRunner implements WorkerPool.Job {
     }
 
     @Override
-    public void run(int part, int parts) {
+    public void run(int thread) {
+        for (int band = nextBand.getAndIncrement(); band < bands; band = nextBand.getAndIncrement()) {
+            try {
+                band(band, bands, scratch[thread]);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                bandsDone.incrementAndGet();
+            }
+        }
+    }
+
+    @Override
+    public boolean done() {
+        return bandsDone.get() == bands;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+
+    private void band(int part, int parts, Scratch own) {
         int align = byColumns ? blocked.colAlign() : blocked.rowAlign();
         int extent = byColumns ? n : m;
         int units = ceilDiv(extent, align);
@@ -83,10 +115,10 @@ final class FloatGemmRunner implements WorkerPool.Job {
         }
         if (byColumns) {
             blocked.gemm(transA, transB, m, to - from, k, alpha, a, 0, lda, b, transB ? from * ldb : from, ldb,
-                    beta, c, from, n, scratch[part]);
+                    beta, c, from, n, own);
         } else {
             blocked.gemm(transA, transB, to - from, n, k, alpha, a, transA ? from : from * lda, lda, b, 0, ldb,
-                    beta, c, from * n, n, scratch[part]);
+                    beta, c, from * n, n, own);
         }
     }
 

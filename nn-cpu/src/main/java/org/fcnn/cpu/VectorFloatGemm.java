@@ -7,14 +7,18 @@ import jdk.incubator.vector.VectorSpecies;
  * The float32 product on the Vector API (Goto/BLIS scheme): op(B) is packed in blocks of
  * {@code KC x NC} as panels {@code NR} columns wide, op(A) (times alpha) in blocks of {@code MC x KC} as
  * panels {@code MR} rows tall, and a register-blocked micro-kernel accumulates an {@code MR x NR} tile of C
- * ({@code MR = 6} rows times 4 vectors, 24 accumulators) over {@code KC} steps of broadcast-A times
- * B-vector fused multiply-adds. Panels are zero-padded; tiles at C's edges go through a scratch tile.
+ * ({@code MR = 5} rows times 4 vectors, 20 accumulators) over {@code KC} steps of broadcast-A times
+ * B-vector fused multiply-adds. Not 6 rows, though 6 x 4 is some 15% faster once compiled by C2: C1 fails
+ * to compile that kernel ("out of virtual registers"), and when the JIT's queue is long at start-up
+ * HotSpot 17 can leave it in its unprofiled C1 form for good, boxing every vector (50 times slower). The
+ * kernel calls only Vector API methods (which are force-inlined): a helper of our own might not be inlined
+ * into a method this large, and every vector passed to it would be boxed. Panels are zero-padded; tiles at C's edges go through a scratch tile.
  * Loaded only when the {@code jdk.incubator.vector} module is present (see {@link CpuKernels}).
  */
 final class VectorFloatGemm implements FloatGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    static final int MR = 6;
+    static final int MR = 5;
     static final int NR = 4 * L;
     private static final int KC = Integer.getInteger("fcnn.cpu.kc", 256);
     private static final int MC = MR * Integer.getInteger("fcnn.cpu.mcPanels", 24);
@@ -155,7 +159,6 @@ final class VectorFloatGemm implements FloatGemm {
         FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
         FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
         FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
-        FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
         FloatVector a;
         for (int p = 0, ao = aOff, bo = bOff; p < kc; p++, ao += MR, bo += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo + 0 * L);
@@ -187,50 +190,49 @@ final class VectorFloatGemm implements FloatGemm {
             c41 = a.fma(b1, c41);
             c42 = a.fma(b2, c42);
             c43 = a.fma(b3, c43);
-            a = FloatVector.broadcast(S, ap[ao + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            c52 = a.fma(b2, c52);
-            c53 = a.fma(b3, c53);
         }
-        int o;
-        o = cOff + 0 * ldc;
-        store(c00, c, o + 0 * L, overwrite);
-        store(c01, c, o + 1 * L, overwrite);
-        store(c02, c, o + 2 * L, overwrite);
-        store(c03, c, o + 3 * L, overwrite);
-        o = cOff + 1 * ldc;
-        store(c10, c, o + 0 * L, overwrite);
-        store(c11, c, o + 1 * L, overwrite);
-        store(c12, c, o + 2 * L, overwrite);
-        store(c13, c, o + 3 * L, overwrite);
-        o = cOff + 2 * ldc;
-        store(c20, c, o + 0 * L, overwrite);
-        store(c21, c, o + 1 * L, overwrite);
-        store(c22, c, o + 2 * L, overwrite);
-        store(c23, c, o + 3 * L, overwrite);
-        o = cOff + 3 * ldc;
-        store(c30, c, o + 0 * L, overwrite);
-        store(c31, c, o + 1 * L, overwrite);
-        store(c32, c, o + 2 * L, overwrite);
-        store(c33, c, o + 3 * L, overwrite);
-        o = cOff + 4 * ldc;
-        store(c40, c, o + 0 * L, overwrite);
-        store(c41, c, o + 1 * L, overwrite);
-        store(c42, c, o + 2 * L, overwrite);
-        store(c43, c, o + 3 * L, overwrite);
-        o = cOff + 5 * ldc;
-        store(c50, c, o + 0 * L, overwrite);
-        store(c51, c, o + 1 * L, overwrite);
-        store(c52, c, o + 2 * L, overwrite);
-        store(c53, c, o + 3 * L, overwrite);
-    }
-
-    private static void store(FloatVector v, float[] c, int offset, boolean overwrite) {
         if (overwrite) {
-            v.intoArray(c, offset);
+            c00.intoArray(c, cOff + 0 * ldc + 0 * L);
+            c01.intoArray(c, cOff + 0 * ldc + 1 * L);
+            c02.intoArray(c, cOff + 0 * ldc + 2 * L);
+            c03.intoArray(c, cOff + 0 * ldc + 3 * L);
+            c10.intoArray(c, cOff + 1 * ldc + 0 * L);
+            c11.intoArray(c, cOff + 1 * ldc + 1 * L);
+            c12.intoArray(c, cOff + 1 * ldc + 2 * L);
+            c13.intoArray(c, cOff + 1 * ldc + 3 * L);
+            c20.intoArray(c, cOff + 2 * ldc + 0 * L);
+            c21.intoArray(c, cOff + 2 * ldc + 1 * L);
+            c22.intoArray(c, cOff + 2 * ldc + 2 * L);
+            c23.intoArray(c, cOff + 2 * ldc + 3 * L);
+            c30.intoArray(c, cOff + 3 * ldc + 0 * L);
+            c31.intoArray(c, cOff + 3 * ldc + 1 * L);
+            c32.intoArray(c, cOff + 3 * ldc + 2 * L);
+            c33.intoArray(c, cOff + 3 * ldc + 3 * L);
+            c40.intoArray(c, cOff + 4 * ldc + 0 * L);
+            c41.intoArray(c, cOff + 4 * ldc + 1 * L);
+            c42.intoArray(c, cOff + 4 * ldc + 2 * L);
+            c43.intoArray(c, cOff + 4 * ldc + 3 * L);
         } else {
-            v.add(FloatVector.fromArray(S, c, offset)).intoArray(c, offset);
+            c00.add(FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L)).intoArray(c, cOff + 0 * ldc + 0 * L);
+            c01.add(FloatVector.fromArray(S, c, cOff + 0 * ldc + 1 * L)).intoArray(c, cOff + 0 * ldc + 1 * L);
+            c02.add(FloatVector.fromArray(S, c, cOff + 0 * ldc + 2 * L)).intoArray(c, cOff + 0 * ldc + 2 * L);
+            c03.add(FloatVector.fromArray(S, c, cOff + 0 * ldc + 3 * L)).intoArray(c, cOff + 0 * ldc + 3 * L);
+            c10.add(FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L)).intoArray(c, cOff + 1 * ldc + 0 * L);
+            c11.add(FloatVector.fromArray(S, c, cOff + 1 * ldc + 1 * L)).intoArray(c, cOff + 1 * ldc + 1 * L);
+            c12.add(FloatVector.fromArray(S, c, cOff + 1 * ldc + 2 * L)).intoArray(c, cOff + 1 * ldc + 2 * L);
+            c13.add(FloatVector.fromArray(S, c, cOff + 1 * ldc + 3 * L)).intoArray(c, cOff + 1 * ldc + 3 * L);
+            c20.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L)).intoArray(c, cOff + 2 * ldc + 0 * L);
+            c21.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + 1 * L)).intoArray(c, cOff + 2 * ldc + 1 * L);
+            c22.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + 2 * L)).intoArray(c, cOff + 2 * ldc + 2 * L);
+            c23.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + 3 * L)).intoArray(c, cOff + 2 * ldc + 3 * L);
+            c30.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L)).intoArray(c, cOff + 3 * ldc + 0 * L);
+            c31.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + 1 * L)).intoArray(c, cOff + 3 * ldc + 1 * L);
+            c32.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + 2 * L)).intoArray(c, cOff + 3 * ldc + 2 * L);
+            c33.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + 3 * L)).intoArray(c, cOff + 3 * ldc + 3 * L);
+            c40.add(FloatVector.fromArray(S, c, cOff + 4 * ldc + 0 * L)).intoArray(c, cOff + 4 * ldc + 0 * L);
+            c41.add(FloatVector.fromArray(S, c, cOff + 4 * ldc + 1 * L)).intoArray(c, cOff + 4 * ldc + 1 * L);
+            c42.add(FloatVector.fromArray(S, c, cOff + 4 * ldc + 2 * L)).intoArray(c, cOff + 4 * ldc + 2 * L);
+            c43.add(FloatVector.fromArray(S, c, cOff + 4 * ldc + 3 * L)).intoArray(c, cOff + 4 * ldc + 3 * L);
         }
     }
 }

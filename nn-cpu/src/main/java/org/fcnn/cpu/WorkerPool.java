@@ -1,20 +1,28 @@
 package org.fcnn.cpu;
 
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A small fixed pool of daemon threads that run the parts of one job side by side with the calling thread,
- * without allocating: {@link #tryRun} hands part {@code 1..parts-1} to workers, runs part 0 itself and
- * waits. Workers spin briefly for the next job (jobs in a training loop come microseconds apart), then
+ * A small fixed pool of daemon threads that help the calling thread with one job, without allocating:
+ * {@link #tryRun} wakes {@code helpers} workers, runs the job itself as thread 0 and waits until the job
+ * says it is done. A job hands out its pieces dynamically (an atomic counter), so a worker that the
+ * operating system is slow to schedule only does less of the work, and a worker that wakes after the job
+ * is over finds nothing left to claim. Workers spin briefly for the next job (jobs in a training loop come microseconds apart), then
  * park. One job at a time: a caller that finds the pool busy (another backend on another thread) is told
  * so and runs its job alone, so the pool never blocks and never deadlocks.
  */
 final class WorkerPool {
-    /** Work split into {@code parts} independent pieces; {@code part} is in {@code [0, parts)}. */
+    /** Work that threads claim piece by piece. */
     interface Job {
-        void run(int part, int parts);
+        /** Claims and computes pieces until none is left; {@code thread} indexes per-thread scratch memory. */
+        void run(int thread);
+
+        /** Whether every piece has been computed. */
+        boolean done();
+
+        /** The first failure of a piece, or null. */
+        Throwable failure();
     }
 
     private static final int SPINS = 1 << 15;
@@ -22,10 +30,7 @@ final class WorkerPool {
 
     private final Worker[] workers;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final AtomicInteger remaining = new AtomicInteger();
     private volatile Job job;
-    private volatile int parts;
-    private volatile Throwable failure;
 
     private WorkerPool(int threads) {
         workers = new Worker[threads - 1];
@@ -53,39 +58,31 @@ final class WorkerPool {
     }
 
     /**
-     * Runs {@code job} in {@code parts <= threads()} pieces, part 0 on the calling thread, and returns when
-     * all are done; returns {@code false} without running anything if the pool is busy with another caller.
+     * Runs {@code job} on the calling thread (as thread 0) and {@code helpers < threads()} workers (threads
+     * {@code 1..helpers}) and returns when it is done; returns {@code false} without running anything if the
+     * pool is busy with another caller.
      */
-    boolean tryRun(Job job, int parts) {
-        if (parts > threads()) {
-            throw new IllegalArgumentException(parts + " parts for " + threads() + " threads");
+    boolean tryRun(Job job, int helpers) {
+        if (helpers >= threads()) {
+            throw new IllegalArgumentException(helpers + " helpers for " + threads() + " threads");
         }
         if (!busy.compareAndSet(false, true)) {
             return false;
         }
         try {
             this.job = job;
-            this.parts = parts;
-            this.failure = null;
-            remaining.set(parts - 1);
-            for (int w = 0; w < parts - 1; w++) {
+            for (int w = 0; w < helpers; w++) {
                 workers[w].signal();
             }
-            Throwable own = null;
-            try {
-                job.run(0, parts);
-            } catch (Throwable t) {
-                own = t;
-            }
-            for (int spins = 0; remaining.get() != 0; spins++) {
+            job.run(0);
+            for (int spins = 0; !job.done(); spins++) {
                 if (spins < SPINS) {
                     Thread.onSpinWait();
                 } else {
                     Thread.yield();
                 }
             }
-            this.job = null;
-            Throwable t = own != null ? own : failure;
+            Throwable t = job.failure();
             if (t instanceof RuntimeException) {
                 throw (RuntimeException) t;
             }
@@ -136,12 +133,9 @@ final class WorkerPool {
                     }
                 }
                 seen = ticket;
-                try {
-                    job.run(index, parts);
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    remaining.decrementAndGet();
+                Job current = job;
+                if (current != null) {
+                    current.run(index);
                 }
             }
         }

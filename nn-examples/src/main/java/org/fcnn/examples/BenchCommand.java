@@ -169,6 +169,9 @@ final class BenchCommand implements Callable<Integer> {
             Random random = new Random(0);
             float[] x = new float[bs * FashionMnist.PIXELS];
             float[] t = new float[bs * FashionMnist.CLASSES];
+            int tail = n % bs; // the last, smaller batch of an epoch, as PyTorch's loop has it
+            float[] tailX = new float[Math.max(1, tail) * FashionMnist.PIXELS];
+            float[] tailT = new float[Math.max(1, tail) * FashionMnist.CLASSES];
             double[] rates = new double[Math.max(1, epochs - 1)];
             double lossSum = 0;
             long bytes = 0;
@@ -181,8 +184,10 @@ final class BenchCommand implements Callable<Integer> {
                 batches = 0;
                 for (int start = 0; start < n; start += bs) {
                     int size = Math.min(bs, n - start);
-                    train.gather(order, start, size, x, t);
-                    lossSum += net.trainBatch(x, t, size) * size;
+                    float[] bx = size == bs ? x : tailX;
+                    float[] bt = size == bs ? t : tailT;
+                    train.gather(order, start, size, bx, bt);
+                    lossSum += net.trainBatch(bx, bt, size) * size;
                     batches++;
                 }
                 long t1 = System.nanoTime();
