@@ -7,10 +7,32 @@ import org.fcnn.spi.Backend;
 import org.fcnn.spi.Matrix;
 
 /**
- * The reference backend: plain Java on the heap, float64 and float32. Every kernel delegates to
- * {@link DoubleKernels} or {@link FloatKernels} by the matrices' precision.
+ * The CPU backend: matrices on the Java heap, float64 and float32. Matrix products go through
+ * {@link FloatGemmRunner} / {@link DoubleGemmRunner} with the kernels {@link CpuKernels} chose for this JVM,
+ * on {@link CpuThreads#count()} threads; the element-wise kernels are {@link DoubleKernels} or
+ * {@link FloatKernels} by the matrices' precision, on the calling thread.
  */
 public final class CpuBackend extends Backend {
+    private final CpuKernels kernels;
+    private final CpuThreads threads;
+    private final FloatGemmRunner floatGemm;
+    private final DoubleGemmRunner doubleGemm;
+
+    /** A backend with the kernels chosen for this JVM and the thread count of {@code fcnn.cpu.threads}. */
+    public CpuBackend() {
+        this(CpuKernels.get(), CpuThreads.fromProperty());
+    }
+
+    CpuBackend(CpuKernels kernels, CpuThreads threads) {
+        this.kernels = kernels;
+        this.threads = threads;
+        Scratch[] scratch = new Scratch[threads.count()];
+        for (int i = 0; i < scratch.length; i++) {
+            scratch[i] = new Scratch();
+        }
+        this.floatGemm = new FloatGemmRunner(kernels.floatGemm(), scratch, threads);
+        this.doubleGemm = new DoubleGemmRunner(kernels.doubleGemm(), scratch, threads);
+    }
 
     @Override
     public String name() {
@@ -19,7 +41,7 @@ public final class CpuBackend extends Backend {
 
     @Override
     public String device() {
-        return CpuBackendProvider.describeDevice();
+        return CpuBackendProvider.describeDevice(kernels, threads.count());
     }
 
     @Override
@@ -112,9 +134,9 @@ public final class CpuBackend extends Backend {
         CpuMatrix cb = cpu(b);
         CpuMatrix cc = cpu(c);
         if (cc.isDouble()) {
-            DoubleKernels.gemm(transA, transB, m, n, k, alpha, ca.d, a.cols(), cb.d, b.cols(), beta, cc.d);
+            doubleGemm.gemm(transA, transB, m, n, k, alpha, ca.d, a.cols(), cb.d, b.cols(), beta, cc.d);
         } else {
-            FloatKernels.gemm(transA, transB, m, n, k, (float) alpha, ca.f, a.cols(), cb.f, b.cols(), (float) beta, cc.f);
+            floatGemm.gemm(transA, transB, m, n, k, (float) alpha, ca.f, a.cols(), cb.f, b.cols(), (float) beta, cc.f);
         }
     }
 

@@ -21,7 +21,7 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Availability availability() {
-        return Availability.available(describeDevice());
+        return Availability.available(describeDevice(CpuKernels.get(), CpuThreads.fromProperty().count()));
     }
 
     @Override
@@ -29,8 +29,10 @@ public final class CpuBackendProvider implements BackendProvider {
         return new CpuBackend();
     }
 
-    static String describeDevice() {
+    /** E.g. {@code Java 17 on amd64, 2 cores, Vector API 512-bit kernels, 2 threads}. */
+    static String describeDevice(CpuKernels kernels, int threads) {
         return "Java " + Runtime.version().feature() + " on " + System.getProperty("os.arch") + ", "
-                + Runtime.getRuntime().availableProcessors() + " cores, plain-Java kernels";
+                + Runtime.getRuntime().availableProcessors() + " cores, " + kernels.description() + ", "
+                + threads + (threads == 1 ? " thread" : " threads");
     }
 }

@@ -3,82 +3,12 @@ package org.fcnn.cpu;
 import org.fcnn.spi.Dropout;
 
 /**
- * The CPU kernels on {@code double[]} storage, row-major. Plain loops, named by what they compute; arguments
+ * The CPU kernels on {@code double[]} storage, row-major. Plain loops, named by what they compute (matrix products are in {@link CpuKernels}); arguments
  * were checked by {@link org.fcnn.spi.Backend}. {@code DoubleKernels} and {@code FloatKernels} are the same code for the two
  * precisions (Java has no generics over primitives); accumulations of losses use {@code double}.
  */
 final class DoubleKernels {
     private DoubleKernels() {
-    }
-
-    /** {@code C [m x n] = alpha op(A) op(B) + beta C}; {@code lda}, {@code ldb} are A's and B's column counts. */
-    static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
-                     double[] a, int lda, double[] b, int ldb, double beta, double[] c) {
-        scale(c, m * n, beta);
-        if (!transA && transB) {
-            // C[i][j] += alpha * dot(A row i, B row j): the forward pass Z = X W^T.
-            for (int i = 0; i < m; i++) {
-                int ai = i * lda;
-                int ci = i * n;
-                for (int j = 0; j < n; j++) {
-                    int bj = j * ldb;
-                    double sum = 0;
-                    for (int p = 0; p < k; p++) {
-                        sum += a[ai + p] * b[bj + p];
-                    }
-                    c[ci + j] += alpha * sum;
-                }
-            }
-        } else if (!transA) {
-            // C[i][j] += alpha * A[i][p] * B[p][j]: dX = dZ W.
-            for (int i = 0; i < m; i++) {
-                int ci = i * n;
-                for (int p = 0; p < k; p++) {
-                    double aip = alpha * a[i * lda + p];
-                    int bp = p * ldb;
-                    for (int j = 0; j < n; j++) {
-                        c[ci + j] += aip * b[bp + j];
-                    }
-                }
-            }
-        } else if (!transB) {
-            // C[i][j] += alpha * A[p][i] * B[p][j]: the weight gradient dW = dZ^T X.
-            for (int p = 0; p < k; p++) {
-                int ap = p * lda;
-                int bp = p * ldb;
-                for (int i = 0; i < m; i++) {
-                    double api = alpha * a[ap + i];
-                    int ci = i * n;
-                    for (int j = 0; j < n; j++) {
-                        c[ci + j] += api * b[bp + j];
-                    }
-                }
-            }
-        } else {
-            // C[i][j] += alpha * A[p][i] * B[j][p].
-            for (int i = 0; i < m; i++) {
-                int ci = i * n;
-                for (int j = 0; j < n; j++) {
-                    int bj = j * ldb;
-                    double sum = 0;
-                    for (int p = 0; p < k; p++) {
-                        sum += a[p * lda + i] * b[bj + p];
-                    }
-                    c[ci + j] += alpha * sum;
-                }
-            }
-        }
-    }
-
-    /** {@code c *= beta}, with {@code beta == 0} clearing (so NaN in the old contents is ignored). */
-    static void scale(double[] c, int size, double beta) {
-        if (beta == 0) {
-            java.util.Arrays.fill(c, 0, size, (double) 0);
-        } else if (beta != 1) {
-            for (int i = 0; i < size; i++) {
-                c[i] *= beta;
-            }
-        }
     }
 
     static void addRowVector(double[] z, int rows, int cols, double[] bias) {

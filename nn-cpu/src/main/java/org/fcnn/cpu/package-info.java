@@ -1,5 +1,17 @@
 /**
- * The {@code cpu} backend: the reference implementation of the kernels in plain Java, on the heap, in
- * float64 and float32. Always available; the lowest priority, so device backends win when present.
+ * The {@code cpu} backend: the kernels on the Java heap, in float64 and float32. Always available; the
+ * lowest priority, so device backends win when present.
+ *
+ * <p>Matrix products are packed, cache-blocked and register-blocked, on the Vector API
+ * ({@code jdk.incubator.vector}) when the JVM runs with {@code --add-modules jdk.incubator.vector}, in plain
+ * Java otherwise ({@link org.fcnn.cpu.CpuKernels} decides at run time), split between a small fixed pool of
+ * daemon threads (system property {@code fcnn.cpu.threads}, default the number of cores). Tiny products
+ * stay on the calling thread without packing. Working memory is reused, so a steady training loop
+ * allocates nothing.
+ *
+ * <p>Each {@code Double...} class is generated from its {@code Float...} twin and must not be edited by hand:
+ * {@code sed -e 's/float32/float64/g; s/Float/Double/g; s/float/double/g; s/sgemm/dgemm/g' FloatX.java > DoubleX.java}
+ * (for {@code FloatKernels}, {@code FloatGemm}, {@code PlainFloatGemm}, {@code SmallFloatGemm},
+ * {@code FloatGemmRunner}, {@code VectorFloatGemm}).
  */
 package org.fcnn.cpu;

@@ -1,0 +1,38 @@
+package org.fcnn.cpu;
+
+/**
+ * A float32 matrix product on row-major arrays with offsets, in the manner of BLAS {@code sgemm}:
+ * {@code C [m x n] = alpha op(A) [m x k] op(B) [k x n] + beta C}, where {@code op(A)} starts at
+ * {@code a[aOff]} with row stride {@code lda} ({@code A} is {@code [k x m]} when transposed), likewise
+ * {@code B}, and {@code C} starts at {@code c[cOff]} with row stride {@code ldc}. With {@code beta == 0}
+ * C's old contents are ignored. Arguments are trusted. One call runs on the calling thread;
+ * {@link FloatGemmRunner} splits a product between threads by calling it on blocks of C.
+ */
+interface FloatGemm {
+    /** Blocks of C handed to different threads start at multiples of this many rows. */
+    int rowAlign();
+
+    /** Blocks of C handed to different threads start at multiples of this many columns. */
+    int colAlign();
+
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+              float beta, float[] c, int cOff, int ldc, Scratch scratch);
+
+    /** {@code C [m x n] *= beta} for {@code beta} other than 0 and 1; 0 clears (ignoring NaN), 1 does nothing. */
+    static void scale(float[] c, int cOff, int ldc, int m, int n, float beta) {
+        if (beta == 1) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int o = cOff + i * ldc;
+            if (beta == 0) {
+                java.util.Arrays.fill(c, o, o + n, 0);
+            } else {
+                for (int j = o; j < o + n; j++) {
+                    c[j] *= beta;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package org.fcnn.cpu;
+
+/**
+ * Runs a float32 product {@code C [m x n] = alpha op(A) [m x k] op(B) [k x n] + beta C} (C contiguous,
+ * {@code ldc = n}) with the right kernel and number of threads: tiny products through
+ * {@link SmallFloatGemm} on the calling thread; small ones through the blocked kernel on the calling
+ * thread; larger ones split into bands of C (by columns when C is at least as wide as tall, else by rows,
+ * aligned to the kernel's tiles, a few per thread) that the calling thread and {@link WorkerPool} workers
+ * claim one at a time, each thread with its own {@link Scratch}. Holds the current product in fields so that handing it to the pool allocates nothing;
+ * used by one thread at a time, like its backend.
+ */
+final class FloatGemmRunner implements WorkerPool.Job {
+    private static final FloatGemm SMALL = new SmallFloatGemm();
+    /** Bands per thread: enough that a thread scheduled late costs little, few enough that packing stays cheap. */
+    private static final int BANDS_PER_THREAD = 4;
+
+    private final FloatGemm blocked;
+    private final Scratch[] scratch;
+    private final CpuThreads threads;
+
+    private boolean transA;
+    private boolean transB;
+    private int m;
+    private int n;
+    private int k;
+    private float alpha;
+    private float beta;
+    private float[] a;
+    private int lda;
+    private float[] b;
+    private int ldb;
+    private float[] c;
+    private boolean byColumns;
+    private int bands;
+    private final java.util.concurrent.atomic.AtomicInteger nextBand = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger bandsDone = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile Throwable failure;
+
+    FloatGemmRunner(FloatGemm blocked, Scratch[] scratch, CpuThreads threads) {
+        this.blocked = blocked;
+        this.scratch = scratch;
+        this.threads = threads;
+    }
+
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda,
+              float[] b, int ldb, float beta, float[] c) {
+        long work = (long) m * n * k;
+        if (work <= CpuThreads.SMALL_WORK) {
+            SMALL.gemm(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, n, null);
+            return;
+        }
+        boolean cols = n >= m;
+        int units = cols ? ceilDiv(n, blocked.colAlign()) : ceilDiv(m, blocked.rowAlign());
+        int parts = threads.partsFor(work, units);
+        if (parts > 1) {
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.beta = beta;
+            this.a = a;
+            this.lda = lda;
+            this.b = b;
+            this.ldb = ldb;
+            this.c = c;
+            this.byColumns = cols;
+            this.bands = Math.min(units, BANDS_PER_THREAD * parts);
+            this.failure = null;
+            bandsDone.set(0);
+            nextBand.set(0);
+            boolean ran = threads.pool().tryRun(this, parts - 1);
+            this.a = null;
+            this.b = null;
+            this.c = null;
+            if (ran) {
+                return;
+            }
+        }
+        blocked.gemm(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, n, scratch[0]);
+    }
+
+    @Override
+    public void run(int thread) {
+        for (int band = nextBand.getAndIncrement(); band < bands; band = nextBand.getAndIncrement()) {
+            try {
+                band(band, bands, scratch[thread]);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                bandsDone.incrementAndGet();
+            }
+        }
+    }
+
+    @Override
+    public boolean done() {
+        return bandsDone.get() == bands;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+
+    private void band(int part, int parts, Scratch own) {
+        int align = byColumns ? blocked.colAlign() : blocked.rowAlign();
+        int extent = byColumns ? n : m;
+        int units = ceilDiv(extent, align);
+        int from = Math.min(extent, (int) ((long) units * part / parts) * align);
+        int to = Math.min(extent, (int) ((long) units * (part + 1) / parts) * align);
+        if (from >= to) {
+            return;
+        }
+        if (byColumns) {
+            blocked.gemm(transA, transB, m, to - from, k, alpha, a, 0, lda, b, transB ? from * ldb : from, ldb,
+                    beta, c, from, n, own);
+        } else {
+            blocked.gemm(transA, transB, to - from, n, k, alpha, a, transA ? from : from * lda, lda, b, 0, ldb,
+                    beta, c, from * n, n, own);
+        }
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+}

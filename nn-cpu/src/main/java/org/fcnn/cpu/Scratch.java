@@ -1,0 +1,46 @@
+package org.fcnn.cpu;
+
+/**
+ * Per-thread working arrays for packing matrix blocks, grown on first use and then reused, so that a
+ * steady training loop allocates nothing. Slots are numbered by the kernel that uses them.
+ */
+final class Scratch {
+    private final float[][] floats = new float[3][];
+    private final double[][] doubles = new double[3][];
+    private float[][] floatRows = new float[0][];
+    private double[][] doubleRows = new double[0][];
+
+    /** Slot {@code slot} as a {@code float[]} of at least {@code size} elements (contents undefined). */
+    float[] floats(int slot, int size) {
+        float[] x = floats[slot];
+        if (x == null || x.length < size) {
+            floats[slot] = x = new float[size];
+        }
+        return x;
+    }
+
+    /** {@code rows} arrays of at least {@code cols} elements each (contents undefined). */
+    float[][] floatRows(int rows, int cols) {
+        if (floatRows.length < rows || floatRows[0].length < cols) {
+            floatRows = new float[rows][cols];
+        }
+        return floatRows;
+    }
+
+    /** {@code rows} arrays of at least {@code cols} elements each (contents undefined). */
+    double[][] doubleRows(int rows, int cols) {
+        if (doubleRows.length < rows || doubleRows[0].length < cols) {
+            doubleRows = new double[rows][cols];
+        }
+        return doubleRows;
+    }
+
+    /** Slot {@code slot} as a {@code double[]} of at least {@code size} elements (contents undefined). */
+    double[] doubles(int slot, int size) {
+        double[] x = doubles[slot];
+        if (x == null || x.length < size) {
+            doubles[slot] = x = new double[size];
+        }
+        return x;
+    }
+}

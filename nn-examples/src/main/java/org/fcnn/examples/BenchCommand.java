@@ -1,0 +1,375 @@
+package org.fcnn.examples;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.zip.GZIPInputStream;
+import org.fcnn.api.Activation;
+import org.fcnn.api.Backends;
+import org.fcnn.api.Loss;
+import org.fcnn.api.Network;
+import org.fcnn.api.Optimizer;
+import org.fcnn.api.Precision;
+import org.fcnn.spi.Backend;
+import org.fcnn.spi.Matrix;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: times a backend through the public API: (a) the tutorial's 2-2-2 training loop in ns per
+ * step, (b) Fashion-MNIST training epochs ({@code 784-H-10}, sigmoid hidden layer, softmax and
+ * cross-entropy, SGD lr 0.1, float32) in samples per second, and (c) square matrix products in GFLOP/s.
+ * Each figure is a median over repetitions; the numbers are meant to be read next to the peer scripts'
+ * (PyTorch, OpenBLAS, C++) measured in the same session, see {@code docs/BENCHMARKS.md}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time the tutorial loop (ns/step), Fashion-MNIST training (samples/s) and square matrix "
+                + "products (GFLOP/s) on one backend. With none of --tutorial, --fmnist, --gemm: --tutorial --gemm 1024.")
+final class BenchCommand implements Callable<Integer> {
+    private static final String CPU_THREADS = "fcnn.cpu.threads";
+
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
+            description = "Backend: cpu, opencl, cuda or auto (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads of the cpu backend (sets -D" + CPU_THREADS + "; default: the number of cores).")
+    Integer threads;
+
+    @Option(names = "--tutorial", description = "Time the tutorial's 2-2-2 loop through Network.trainStep.")
+    boolean tutorial;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "10000",
+            description = "Steps per repetition of the tutorial loop (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--reps", paramLabel = "N", defaultValue = "7",
+            description = "Timed repetitions (tutorial loop, products) after a warm-up (default: ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--fmnist", description = "Time Fashion-MNIST training epochs.")
+    boolean fmnist;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "/usr/share/datasets/fashion-mnist",
+            description = "Directory of the Fashion-MNIST IDX .gz files (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--hidden", paramLabel = "H", split = ",", defaultValue = "128",
+            description = "Hidden layer sizes to time, comma-separated (default: ${DEFAULT-VALUE}).")
+    int[] hidden;
+
+    @Option(names = "--batch", paramLabel = "B", split = ",", defaultValue = "64",
+            description = "Batch sizes to time, comma-separated (default: ${DEFAULT-VALUE}).")
+    int[] batch;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3",
+            description = "Epochs per configuration; the first is warm-up, the median of the rest is printed "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--gemm", paramLabel = "N", split = ",",
+            description = "Square product sizes to time, comma-separated, e.g. 1024.")
+    int[] gemm;
+
+    @Option(names = "--precision", paramLabel = "P", split = ",", defaultValue = "float32,float64",
+            description = "Precisions for --gemm and --tutorial (default: ${DEFAULT-VALUE}).")
+    String[] precisions;
+
+    @Override
+    public Integer call() throws IOException {
+        if (threads != null) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be at least 1");
+            }
+            System.setProperty(CPU_THREADS, Integer.toString(threads));
+        }
+        if (!tutorial && !fmnist && gemm == null) {
+            tutorial = true;
+            gemm = new int[] {1024};
+        }
+        PrintStream out = System.out;
+        try (Backend b = "auto".equals(backend) ? Backends.open() : Backends.open(backend)) {
+            out.printf("# backend %s (%s); java %s; %s%n", b.name(), b.device(), Runtime.version(),
+                    ManagementFactory.getRuntimeMXBean().getInputArguments());
+        }
+        if (tutorial) {
+            for (String p : precisions) {
+                tutorial(out, Precision.parse(p));
+            }
+        }
+        if (fmnist) {
+            FashionMnist train = FashionMnist.read(data, "train");
+            FashionMnist test = FashionMnist.read(data, "t10k");
+            for (int h : hidden) {
+                for (int bs : batch) {
+                    fmnist(out, train, test, h, bs);
+                }
+            }
+        }
+        if (gemm != null) {
+            for (int n : gemm) {
+                for (String p : precisions) {
+                    gemm(out, n, Precision.parse(p));
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void tutorial(PrintStream out, Precision precision) {
+        try (Network net = ArticleCommand.tutorialNetwork(backend, precision)) {
+            double[] x = ArticleCommand.X;
+            double[] t = ArticleCommand.T;
+            double[] ns = new double[reps];
+            double e = 0;
+            long bytes = 0;
+            for (int r = -2; r < reps; r++) {
+                long a0 = Allocation.bytes();
+                long t0 = System.nanoTime();
+                for (int i = 0; i < steps; i++) {
+                    e = net.trainStep(x, t);
+                }
+                long t1 = System.nanoTime();
+                if (r >= 0) {
+                    ns[r] = (double) (t1 - t0) / steps;
+                    bytes = Allocation.bytes() - a0;
+                }
+            }
+            out.printf(Locale.ROOT, "RESULT tutorial %s: %.1f ns/step median of %d x %d steps (min %.1f, max %.1f);"
+                            + " %.2f bytes/step allocated; E = %.6e%n", precision.name().toLowerCase(Locale.ROOT),
+                    median(ns), reps, steps, min(ns), max(ns), (double) bytes / steps, e);
+        }
+    }
+
+    private void fmnist(PrintStream out, FashionMnist train, FashionMnist test, int h, int bs) {
+        try (Network net = Network.builder()
+                .input(FashionMnist.PIXELS)
+                .dense(h, Activation.SIGMOID)
+                .dense(FashionMnist.CLASSES, Activation.SOFTMAX)
+                .loss(Loss.SOFTMAX_CROSS_ENTROPY)
+                .optimizer(Optimizer.sgd(0.1))
+                .precision(Precision.FLOAT32)
+                .seed(0)
+                .backend(backend)
+                .build()) {
+            int n = train.count;
+            int[] order = new int[n];
+            Arrays.setAll(order, i -> i);
+            Random random = new Random(0);
+            float[] x = new float[bs * FashionMnist.PIXELS];
+            float[] t = new float[bs * FashionMnist.CLASSES];
+            int tail = n % bs; // the last, smaller batch of an epoch, as PyTorch's loop has it
+            float[] tailX = new float[Math.max(1, tail) * FashionMnist.PIXELS];
+            float[] tailT = new float[Math.max(1, tail) * FashionMnist.CLASSES];
+            double[] rates = new double[Math.max(1, epochs - 1)];
+            double lossSum = 0;
+            long bytes = 0;
+            long batches = 0;
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                shuffle(order, random);
+                lossSum = 0;
+                long a0 = Allocation.bytes();
+                long t0 = System.nanoTime();
+                batches = 0;
+                for (int start = 0; start < n; start += bs) {
+                    int size = Math.min(bs, n - start);
+                    float[] bx = size == bs ? x : tailX;
+                    float[] bt = size == bs ? t : tailT;
+                    train.gather(order, start, size, bx, bt);
+                    lossSum += net.trainBatch(bx, bt, size) * size;
+                    batches++;
+                }
+                long t1 = System.nanoTime();
+                bytes = Allocation.bytes() - a0;
+                double rate = n / ((t1 - t0) / 1e9);
+                if (epoch > 1 || epochs == 1) {
+                    rates[Math.max(0, epoch - 2)] = rate;
+                }
+                out.printf(Locale.ROOT, "epoch %d: %.2f s, %.0f samples/s, train loss %.4f, %.1f bytes/batch%n",
+                        epoch, (t1 - t0) / 1e9, rate, lossSum / n, (double) bytes / batches);
+            }
+            double accuracy = test.accuracy(net);
+            out.printf(Locale.ROOT, "RESULT fmnist 784-%d-10 batch %d float32 sgd 0.1: %.0f samples/s median of "
+                            + "epochs 2..%d; test accuracy %.4f; %.1f bytes/batch allocated in the last epoch;"
+                            + " peak heap %.0f MiB%n", h, bs, median(rates), epochs, accuracy,
+                    (double) bytes / batches, Allocation.peakHeapBytes() / 1048576.0);
+        }
+    }
+
+    private void gemm(PrintStream out, int n, Precision precision) {
+        try (Backend b = "auto".equals(backend) ? Backends.open() : Backends.open(backend);
+             Matrix a = b.allocate(n, n, precision);
+             Matrix m = b.allocate(n, n, precision);
+             Matrix c = b.allocate(n, n, precision)) {
+            Random random = new Random(0);
+            double[] values = new double[n * n];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextGaussian();
+            }
+            b.write(a, values, 0);
+            b.write(m, values, 0);
+            double flop = 2.0 * n * n * n;
+            b.gemm(false, false, 1, a, m, 0, c);
+            long t0 = System.nanoTime();
+            b.gemm(false, false, 1, a, m, 0, c);
+            double once = (System.nanoTime() - t0) / 1e9;
+            // at least reps repetitions and about 1.5 s, like the peer script gemm.py
+            int count = (int) Math.max(reps, Math.min(50, 1.5 / Math.max(once, 1e-6)));
+            double[] gflops = new double[count];
+            for (int r = 0; r < count; r++) {
+                long s = System.nanoTime();
+                b.gemm(false, false, 1, a, m, 0, c);
+                b.read(c, values, 0); // waits for device backends; a copy of n^2, small next to n^3
+                gflops[r] = flop / (System.nanoTime() - s);
+            }
+            out.printf(Locale.ROOT, "RESULT gemm n=%d %s: %.1f GFLOP/s median (best %.1f, worst %.1f) reps=%d%n", n,
+                    precision.name().toLowerCase(Locale.ROOT), median(gflops), max(gflops), min(gflops), count);
+        }
+    }
+
+    private static void shuffle(int[] order, Random random) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int s = order[i];
+            order[i] = order[j];
+            order[j] = s;
+        }
+    }
+
+    private static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double min(double[] x) {
+        return Arrays.stream(x).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] x) {
+        return Arrays.stream(x).max().orElse(Double.NaN);
+    }
+
+    /** Heap allocation by the current thread and the peak heap, from HotSpot's management beans. */
+    private static final class Allocation {
+        private Allocation() {
+        }
+
+        /** Bytes allocated by this thread so far, or 0 where the JVM cannot tell. */
+        static long bytes() {
+            java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+            if (bean instanceof com.sun.management.ThreadMXBean) {
+                return ((com.sun.management.ThreadMXBean) bean).getThreadAllocatedBytes(Thread.currentThread().getId());
+            }
+            return 0;
+        }
+
+        /** The sum of the heap pools' peak usage since the JVM started. */
+        static long peakHeapBytes() {
+            long sum = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP) {
+                    sum += pool.getPeakUsage().getUsed();
+                }
+            }
+            return sum;
+        }
+    }
+
+    /**
+     * Fashion-MNIST from its IDX files ({@code <prefix>-images-idx3-ubyte.gz}, {@code -labels-idx1-ubyte.gz}):
+     * pixels scaled to {@code [0, 1]} as float32 rows of 784, labels 0..9. A small private reader until the
+     * project's data package exists.
+     */
+    private static final class FashionMnist {
+        static final int PIXELS = 784;
+        static final int CLASSES = 10;
+
+        final int count;
+        final float[] images;
+        final byte[] labels;
+
+        private FashionMnist(int count, float[] images, byte[] labels) {
+            this.count = count;
+            this.images = images;
+            this.labels = labels;
+        }
+
+        static FashionMnist read(Path dir, String prefix) {
+            byte[] pixels = idx(dir.resolve(prefix + "-images-idx3-ubyte.gz"), 3);
+            byte[] labels = idx(dir.resolve(prefix + "-labels-idx1-ubyte.gz"), 1);
+            int count = labels.length;
+            if (pixels.length != count * PIXELS) {
+                throw new IllegalArgumentException(prefix + ": " + pixels.length + " pixels for " + count + " labels");
+            }
+            float[] images = new float[pixels.length];
+            for (int i = 0; i < pixels.length; i++) {
+                images[i] = (pixels[i] & 0xFF) / 255f;
+            }
+            return new FashionMnist(count, images, labels);
+        }
+
+        /** The data bytes of an IDX file of {@code dims} dimensions (unsigned bytes, big-endian header). */
+        private static byte[] idx(Path path, int dims) {
+            try (InputStream raw = Files.newInputStream(path);
+                 DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
+                int magic = in.readInt();
+                if ((magic >>> 8) != 0x08 || (magic & 0xFF) != dims) {
+                    throw new IllegalArgumentException(path + ": not an IDX file of unsigned bytes with " + dims
+                            + " dimensions (magic 0x" + Integer.toHexString(magic) + ")");
+                }
+                long size = 1;
+                for (int d = 0; d < dims; d++) {
+                    size *= in.readInt();
+                }
+                byte[] data = new byte[Math.toIntExact(size)];
+                in.readFully(data);
+                return data;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + path + " (see --data)", e);
+            }
+        }
+
+        /** Copies samples {@code order[start ... start + size)} into {@code x [size x 784]} and one-hot {@code t [size x 10]}. */
+        void gather(int[] order, int start, int size, float[] x, float[] t) {
+            Arrays.fill(t, 0, size * CLASSES, 0f);
+            for (int i = 0; i < size; i++) {
+                int s = order[start + i];
+                System.arraycopy(images, s * PIXELS, x, i * PIXELS, PIXELS);
+                t[i * CLASSES + labels[s]] = 1f;
+            }
+        }
+
+        /** The share of samples whose largest output is the label. */
+        double accuracy(Network net) {
+            int chunk = 1000;
+            float[] out = new float[chunk * CLASSES];
+            int correct = 0;
+            for (int start = 0; start < count; start += chunk) {
+                int size = Math.min(chunk, count - start);
+                net.predict(Arrays.copyOfRange(images, start * PIXELS, (start + size) * PIXELS), size, out);
+                for (int i = 0; i < size; i++) {
+                    int best = 0;
+                    for (int j = 1; j < CLASSES; j++) {
+                        if (out[i * CLASSES + j] > out[i * CLASSES + best]) {
+                            best = j;
+                        }
+                    }
+                    correct += best == labels[start + i] ? 1 : 0;
+                }
+            }
+            return (double) correct / count;
+        }
+    }
+}
