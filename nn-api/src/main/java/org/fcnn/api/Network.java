@@ -43,6 +43,8 @@ public final class Network implements AutoCloseable {
     private final Loss loss;
     private final int inputSize;
     private final List<Layer> layers;
+    /** The same layers as an array, for the hot paths (no iterator allocation). */
+    private final Layer[] stack;
     private final long seed;
     private Optimizer optimizer;
     private boolean training;
@@ -80,6 +82,7 @@ public final class Network implements AutoCloseable {
             throw e;
         }
         this.layers = Collections.unmodifiableList(built);
+        this.stack = built.toArray(new Layer[0]);
     }
 
     /** A new builder. */
@@ -106,7 +109,7 @@ public final class Network implements AutoCloseable {
     }
 
     public int outputSize() {
-        return layers.get(layers.size() - 1).outputs();
+        return stack[stack.length - 1].outputs();
     }
 
     /** The layer sizes from input to output, e.g. {@code [784, 256, 10]}. */
@@ -190,8 +193,8 @@ public final class Network implements AutoCloseable {
         Workspace ws = workspace(input.rows());
         ws.input = input;
         Matrix in = input;
-        for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
+        for (int i = 0; i < stack.length; i++) {
+            Layer layer = stack[i];
             Matrix a = ws.activations[i];
             backend.gemm(false, true, 1, in, layer.weights, 0, a);
             if (layer.biases != null) {
@@ -206,7 +209,7 @@ public final class Network implements AutoCloseable {
             }
         }
         ws.forwardTraining = training;
-        return ws.activations[layers.size() - 1];
+        return ws.activations[stack.length - 1];
     }
 
     /**
@@ -224,7 +227,7 @@ public final class Network implements AutoCloseable {
     /** The loss of the last forward pass's output against {@code target [n x outputSize()]}, averaged over the batch. */
     public double loss(Matrix target) {
         Workspace ws = lastForward(target);
-        return backend.loss(loss, ws.activations[layers.size() - 1], target);
+        return backend.loss(loss, ws.activations[stack.length - 1], target);
     }
 
     /**
@@ -234,21 +237,21 @@ public final class Network implements AutoCloseable {
      */
     public void backward(Matrix target) {
         Workspace ws = lastForward(target);
-        int last = layers.size() - 1;
+        int last = stack.length - 1;
         Matrix delta = ws.deltas[last];
         backend.lossGradient(loss, ws.activations[last], target, delta);
         if (loss != Loss.SOFTMAX_CROSS_ENTROPY) {
-            backend.activationGradient(layers.get(last).activation(), ws.activations[last], delta, delta);
+            backend.activationGradient(stack[last].activation(), ws.activations[last], delta, delta);
         }
         for (int i = last; i >= 0; i--) {
-            Layer layer = layers.get(i);
-            Matrix in = i == 0 ? ws.input : (ws.forwardTraining && layers.get(i - 1).dropout() > 0 ? ws.dropped[i - 1] : ws.activations[i - 1]);
+            Layer layer = stack[i];
+            Matrix in = i == 0 ? ws.input : (ws.forwardTraining && stack[i - 1].dropout() > 0 ? ws.dropped[i - 1] : ws.activations[i - 1]);
             backend.gemm(true, false, 1, ws.deltas[i], in, 0, layer.weightGradient);
             if (layer.biasGradient != null) {
                 backend.columnSums(ws.deltas[i], layer.biasGradient);
             }
             if (i > 0) {
-                Layer below = layers.get(i - 1);
+                Layer below = stack[i - 1];
                 Matrix d = ws.deltas[i - 1];
                 backend.gemm(false, false, 1, ws.deltas[i], layer.weights, 0, d);
                 if (ws.forwardTraining && below.dropout() > 0) {
@@ -263,7 +266,7 @@ public final class Network implements AutoCloseable {
     public void step() {
         ensureOpen();
         steps++;
-        for (Layer layer : layers) {
+        for (Layer layer : stack) {
             update(layer.weights, layer.weightGradient, layer.weightState);
             if (layer.biasGradient != null) {
                 update(layer.biases, layer.biasGradient, layer.biasState);
