@@ -1,0 +1,202 @@
+package org.fcnn.spi.device;
+
+import static org.fcnn.spi.device.Geometry.LOSS_GROUPS;
+import static org.fcnn.spi.device.Geometry.ROW_LANES;
+
+import org.fcnn.api.Activation;
+import org.fcnn.api.Loss;
+import org.fcnn.api.Precision;
+import org.fcnn.spi.Backend;
+import org.fcnn.spi.Matrix;
+
+/**
+ * A backend whose kernels are those of {@code nn_kernels.body}: every kernel operation of {@link Backend} is
+ * implemented here once, as calls of the body's {@link Kernel}s, and a device backend (OpenCL, CUDA) implements
+ * memory ({@code doAllocate}, {@code doWrite}, {@code doRead}, {@code doCopy}), {@code doClose}, and two
+ * methods below: {@link #launch} runs one composed {@link KernelCall}, {@link #readLossPartials} reads back
+ * the loss's partial sums.
+ *
+ * <p>Every call is checked in Java before it reaches {@link #launch}: the sizes of the operands again (so a
+ * native call never sees a size that does not fit, whatever the caller), each buffer's precision, and the
+ * arguments against {@link Kernel#parameters()}. {@link #launch} receives only calls whose matrices belong to
+ * this backend and were open when {@link Backend} checked them; it maps a buffer that is freed, and every
+ * device error, to an exception naming the kernel, the shapes ({@link KernelCall#describe()}) and the device.
+ *
+ * <p>Call order within one operation: kernels are launched in the order written here, and a backend runs them
+ * in that order (an in-order queue, the default stream); {@link #doLoss} reads the partial sums right after
+ * its one launch. Copies ({@link Activation#IDENTITY}) go through {@link #doCopy}, a memory operation.
+ */
+public abstract class KernelBackend extends Backend {
+
+    /**
+     * Runs {@code call} on the device (asynchronously is fine): resolves its buffers (a {@link KernelArg.Buffer}
+     * to the matrix's memory, {@link KernelArg.LossPartials} to this backend's partials buffer of the call's
+     * precision, made on first use), sets the arguments and launches {@code call.geometry()}.
+     */
+    protected abstract void launch(KernelCall call);
+
+    /**
+     * The first {@code count} partial sums (at most {@link Geometry#LOSS_GROUPS}) that the last
+     * {@link Kernel#LOSS_PARTIALS} call for {@code output} wrote to the partials buffer of
+     * {@code output.precision()}, widened to double; blocks until that call has completed.
+     */
+    protected abstract double[] readLossPartials(Matrix output, int count);
+
+    private KernelLaunch kernel(Kernel kernel, Precision precision) {
+        return new KernelLaunch(this, kernel, precision);
+    }
+
+    @Override
+    protected final void doFill(Matrix m, double value) {
+        kernel(Kernel.FILL, m.precision()).buffer(m).real(value).integer(m.size()).elementwise(m.size());
+    }
+
+    // ------------------------------------------------------------------ forward / backward
+
+    /** One launch over the tiles of {@code C [m x n]}; {@code A} and {@code B} are read through their column counts. */
+    @Override
+    protected final void doGemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Matrix a,
+                                Matrix b, double beta, Matrix c) {
+        need((long) m * k <= a.size() && (long) k * n <= b.size() && (long) m * n == c.size()
+                && a.cols() == (transA ? m : k) && b.cols() == (transB ? k : n), "gemm", a, b, c);
+        kernel(Kernel.GEMM, c.precision()).buffer(a).buffer(b).buffer(c).integer(m).integer(n).integer(k)
+                .integer(a.cols()).integer(b.cols()).integer(transA ? 1 : 0).integer(transB ? 1 : 0)
+                .real(alpha).real(beta).integer(0).gemmTiles(m, n);
+    }
+
+    @Override
+    protected final void doAddRowVector(Matrix z, Matrix bias) {
+        need(bias.size() == z.cols(), "add_row_vector", z, bias);
+        kernel(Kernel.ADD_ROW_VECTOR, z.precision()).buffer(z).buffer(bias).integer(z.size()).integer(z.cols())
+                .elementwise(z.size());
+    }
+
+    @Override
+    protected final void doColumnSums(Matrix a, Matrix out) {
+        need(out.size() == a.cols(), "column_sums", a, out);
+        kernel(Kernel.COLUMN_SUMS, a.precision()).buffer(a).buffer(out).integer(a.rows()).integer(a.cols())
+                .columnTiles(a.cols());
+    }
+
+    @Override
+    protected final void doActivate(Activation f, Matrix z, Matrix a) {
+        need(z.size() == a.size(), "activate", z, a);
+        switch (f) {
+            case SIGMOID -> elementwise(Kernel.SIGMOID, z, a);
+            case TANH -> elementwise(Kernel.TANH_ACT, z, a);
+            case RELU -> elementwise(Kernel.RELU, z, a);
+            case IDENTITY -> doCopy(z, a);
+            case SOFTMAX -> kernel(Kernel.SOFTMAX, z.precision()).buffer(z).buffer(a).integer(z.cols()).rows(z.rows());
+            default -> throw new IllegalArgumentException("unsupported activation " + f);
+        }
+    }
+
+    /** {@code out = f(in)}, element-wise: {@code (in, out, n)}. */
+    private void elementwise(Kernel kernel, Matrix in, Matrix out) {
+        kernel(kernel, in.precision()).buffer(in).buffer(out).integer(in.size()).elementwise(in.size());
+    }
+
+    @Override
+    protected final void doActivationGradient(Activation f, Matrix a, Matrix dA, Matrix dZ) {
+        need(a.size() == dA.size() && a.size() == dZ.size(), "activation gradient", a, dA, dZ);
+        switch (f) {
+            case SIGMOID -> gradient(Kernel.SIGMOID_GRADIENT, a, dA, dZ);
+            case TANH -> gradient(Kernel.TANH_GRADIENT, a, dA, dZ);
+            case RELU -> gradient(Kernel.RELU_GRADIENT, a, dA, dZ);
+            case IDENTITY -> doCopy(dA, dZ);
+            case SOFTMAX -> kernel(Kernel.SOFTMAX_GRADIENT, a.precision()).buffer(a).buffer(dA).buffer(dZ)
+                    .integer(a.cols()).rows(a.rows());
+            default -> throw new IllegalArgumentException("unsupported activation " + f);
+        }
+    }
+
+    /** {@code dZ = dA (.) f'(A)}, element-wise: {@code (a, dA, dZ, n)}. */
+    private void gradient(Kernel kernel, Matrix a, Matrix dA, Matrix dZ) {
+        kernel(kernel, a.precision()).buffer(a).buffer(dA).buffer(dZ).integer(a.size()).elementwise(a.size());
+    }
+
+    /**
+     * One {@link Kernel#LOSS_PARTIALS} launch of {@code groups = min(LOSS_GROUPS, ceil(n / ROW_LANES))} groups,
+     * each summing the elements {@code group * ROW_LANES + lane + j * stride}; then the partials are added in
+     * double here and scaled: {@code 0.5 sum / rows} (squared error) or {@code sum / rows} (cross-entropy).
+     */
+    @Override
+    protected final double doLoss(Loss loss, Matrix output, Matrix target) {
+        need(output.size() == target.size(), "loss_partials", output, target);
+        int n = output.size();
+        int groups = (int) Math.min(LOSS_GROUPS, (n + (long) ROW_LANES - 1) / ROW_LANES);
+        kernel(Kernel.LOSS_PARTIALS, output.precision()).buffer(output).buffer(target).lossPartials()
+                .integer(loss == Loss.SQUARED_ERROR ? 0 : 1).integer(n).integer(groups * ROW_LANES).rows(groups);
+        double sum = 0;
+        for (double partial : readLossPartials(output, groups)) {
+            sum += partial;
+        }
+        return loss == Loss.SQUARED_ERROR ? 0.5 * sum / output.rows() : sum / output.rows();
+    }
+
+    /** {@code grad = (output - target) / rows}, for both losses (see {@link Backend#lossGradient}). */
+    @Override
+    protected final void doLossGradient(Loss loss, Matrix output, Matrix target, Matrix grad) {
+        need(output.size() == target.size() && output.size() == grad.size(), "difference", output, target, grad);
+        kernel(Kernel.DIFFERENCE, output.precision()).buffer(output).buffer(target).buffer(grad)
+                .real(1.0 / output.rows()).integer(output.size()).elementwise(output.size());
+    }
+
+    @Override
+    protected final void doDropout(Matrix a, Matrix mask, Matrix out, int threshold, double scale, int seed) {
+        need(a.size() == mask.size() && a.size() == out.size(), "dropout", a, mask, out);
+        kernel(Kernel.DROPOUT, a.precision()).buffer(a).buffer(mask).buffer(out).integer(threshold).real(scale)
+                .integer(seed).integer(a.size()).elementwise(a.size());
+    }
+
+    @Override
+    protected final void doMultiply(Matrix a, Matrix b, Matrix out) {
+        need(a.size() == b.size() && a.size() == out.size(), "multiply", a, b, out);
+        kernel(Kernel.MULTIPLY, a.precision()).buffer(a).buffer(b).buffer(out).integer(a.size())
+                .elementwise(a.size());
+    }
+
+    // ------------------------------------------------------------------ parameter updates
+
+    @Override
+    protected final void doSgdUpdate(Matrix param, Matrix grad, double lr, double weightDecay) {
+        need(param.size() == grad.size(), "sgd_update", param, grad);
+        kernel(Kernel.SGD_UPDATE, param.precision()).buffer(param).buffer(grad).real(lr).real(weightDecay)
+                .integer(param.size()).elementwise(param.size());
+    }
+
+    @Override
+    protected final void doMomentumUpdate(Matrix param, Matrix grad, Matrix velocity, double lr, double momentum,
+                                          double weightDecay) {
+        need(param.size() == grad.size() && param.size() == velocity.size(), "momentum_update", param, grad,
+                velocity);
+        kernel(Kernel.MOMENTUM_UPDATE, param.precision()).buffer(param).buffer(grad).buffer(velocity).real(lr)
+                .real(momentum).real(weightDecay).integer(param.size()).elementwise(param.size());
+    }
+
+    @Override
+    protected final void doAdamUpdate(Matrix param, Matrix grad, Matrix m, Matrix v, double stepSize, double beta1,
+                                      double beta2, double eps, double correction2, double weightDecay) {
+        need(param.size() == grad.size() && param.size() == m.size() && param.size() == v.size(), "adam_update",
+                param, grad, m, v);
+        kernel(Kernel.ADAM_UPDATE, param.precision()).buffer(param).buffer(grad).buffer(m).buffer(v)
+                .real(stepSize).real(beta1).real(beta2).real(eps).real(correction2).real(weightDecay)
+                .integer(param.size()).elementwise(param.size());
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    /**
+     * The sizes a kernel relies on, checked again here because a kernel that reads past a buffer crashes the
+     * JVM or the driver; {@link Backend} has already checked the shapes, so this never fails for its callers.
+     */
+    private void need(boolean ok, String kernel, Matrix... operands) {
+        if (!ok) {
+            StringBuilder sb = new StringBuilder();
+            for (Matrix m : operands) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(m.shape());
+            }
+            throw new IllegalArgumentException(name() + ": kernel " + kernel + ": sizes do not fit: " + sb);
+        }
+    }
+}
