@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.fcnn.api.BackendException;
 import org.fcnn.api.Precision;
+import org.fcnn.spi.device.ArgKind;
 
 /**
  * The committed PTX of the kernels (one module per precision, compiled by {@code scripts/ptx.sh} from the
@@ -21,9 +22,6 @@ import org.fcnn.api.Precision;
  */
 final class PtxModules {
     static final String DIR = "/org/fcnn/cuda/kernels/";
-
-    /** The kind of one kernel parameter: a device pointer, a 32-bit int, or a REAL scalar. */
-    enum Param { POINTER, INT, REAL }
 
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(([^)]*)\\)");
     private static final Pattern PARAM = Pattern.compile("\\.param\\s+\\.(\\w+)\\s+\\w+");
@@ -52,26 +50,26 @@ final class PtxModules {
     }
 
     /** Every kernel entry of the module for {@code precision} with its parameter kinds, in order. */
-    static Map<String, List<Param>> signatures(Precision precision) {
+    static Map<String, List<ArgKind>> signatures(Precision precision) {
         byte[] z = ptx(precision);
         return parse(new String(z, 0, z.length - 1, StandardCharsets.US_ASCII), precision);
     }
 
-    static Map<String, List<Param>> parse(String ptx, Precision precision) {
+    static Map<String, List<ArgKind>> parse(String ptx, Precision precision) {
         String real = precision == Precision.FLOAT64 ? "f64" : "f32";
-        Map<String, List<Param>> out = new LinkedHashMap<>();
+        Map<String, List<ArgKind>> out = new LinkedHashMap<>();
         Matcher e = ENTRY.matcher(ptx);
         while (e.find()) {
-            List<Param> params = new ArrayList<>();
+            List<ArgKind> params = new ArrayList<>();
             Matcher p = PARAM.matcher(e.group(2));
             while (p.find()) {
                 String t = p.group(1);
                 if (t.equals("u64")) {
-                    params.add(Param.POINTER);
+                    params.add(ArgKind.BUFFER);
                 } else if (t.equals("u32") || t.equals("s32")) {
-                    params.add(Param.INT);
+                    params.add(ArgKind.INT);
                 } else if (t.equals(real)) {
-                    params.add(Param.REAL);
+                    params.add(ArgKind.REAL);
                 } else {
                     throw new BackendException("cuda: kernel " + e.group(1) + " has a parameter of PTX type ." + t
                             + " that the launcher does not know");

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.fcnn.api.BackendUnavailableException;
 import org.fcnn.api.Precision;
 import org.fcnn.spi.Availability;
+import org.fcnn.spi.device.ArgKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -16,9 +17,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** What runs without a GPU: the shipped PTX, its parameter lists, and the unavailable path. */
 class CudaBackendTest {
 
-    private static final PtxModules.Param P = PtxModules.Param.POINTER;
-    private static final PtxModules.Param I = PtxModules.Param.INT;
-    private static final PtxModules.Param R = PtxModules.Param.REAL;
+    private static final ArgKind P = ArgKind.BUFFER;
+    private static final ArgKind I = ArgKind.INT;
+    private static final ArgKind R = ArgKind.REAL;
 
     @ParameterizedTest
     @EnumSource(Precision.class)
@@ -26,7 +27,7 @@ class CudaBackendTest {
         String ptx = new String(PtxModules.ptx(p), java.nio.charset.StandardCharsets.US_ASCII);
         assertTrue(ptx.contains(".target sm_75"), "PTX for compute_75");
         assertEquals(0, PtxModules.ptx(p)[PtxModules.ptx(p).length - 1], "NUL-terminated for cuModuleLoadData");
-        Map<String, List<PtxModules.Param>> s = PtxModules.signatures(p);
+        Map<String, List<ArgKind>> s = PtxModules.signatures(p);
         assertEquals(List.of(P, P, P, I, I, I, I, I, I, I, R, R, I), s.get("gemm"));
         assertEquals(List.of(P, P, I, I), s.get("add_row_vector"));
         assertEquals(List.of(P, P, I, I), s.get("column_sums"));
