@@ -24,16 +24,22 @@ public sealed interface Geometry {
     int groupsX();
 
     /** Groups along y (at least 1). */
-    int groupsY();
+    default int groupsY() {
+        return 1;
+    }
 
     /** Lanes per group along x. */
     int lanesX();
 
     /** Lanes per group along y. */
-    int lanesY();
+    default int lanesY() {
+        return 1;
+    }
 
-    /** 1 for the one-dimensional shapes, 2 for {@link ColumnTiles} and {@link GemmTiles}. */
-    int dimensions();
+    /** 1 for the one-dimensional shapes, 2 for {@link ColumnTiles} and {@link GemmTiles} (lanes in y). */
+    default int dimensions() {
+        return lanesY() > 1 ? 2 : 1;
+    }
 
     /** One lane per element of {@code n}, {@link #ELEM_LANES} per group; lanes past {@code n} do nothing. */
     record Elementwise(int n) implements Geometry {
@@ -43,23 +49,8 @@ public sealed interface Geometry {
         }
 
         @Override
-        public int groupsY() {
-            return 1;
-        }
-
-        @Override
         public int lanesX() {
             return ELEM_LANES;
-        }
-
-        @Override
-        public int lanesY() {
-            return 1;
-        }
-
-        @Override
-        public int dimensions() {
-            return 1;
         }
     }
 
@@ -71,23 +62,8 @@ public sealed interface Geometry {
         }
 
         @Override
-        public int groupsY() {
-            return 1;
-        }
-
-        @Override
         public int lanesX() {
             return ROW_LANES;
-        }
-
-        @Override
-        public int lanesY() {
-            return 1;
-        }
-
-        @Override
-        public int dimensions() {
-            return 1;
         }
     }
 
@@ -99,11 +75,6 @@ public sealed interface Geometry {
         }
 
         @Override
-        public int groupsY() {
-            return 1;
-        }
-
-        @Override
         public int lanesX() {
             return COL_LANES;
         }
@@ -111,11 +82,6 @@ public sealed interface Geometry {
         @Override
         public int lanesY() {
             return COL_LANES;
-        }
-
-        @Override
-        public int dimensions() {
-            return 2;
         }
     }
 
@@ -144,11 +110,6 @@ public sealed interface Geometry {
         @Override
         public int lanesY() {
             return GEMM_THREADS;
-        }
-
-        @Override
-        public int dimensions() {
-            return 2;
         }
     }
 }
