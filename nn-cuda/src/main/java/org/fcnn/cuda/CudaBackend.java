@@ -127,41 +127,14 @@ final class CudaBackend extends KernelBackend {
         return c;
     }
 
-    private static void checkArray(int length, int offset, Matrix m, String op) {
-        if (offset < 0 || (long) offset + m.size() > length) {
-            throw new IllegalArgumentException(op + " " + m.shape() + ": array of length " + length
-                    + " too short from offset " + offset);
-        }
+    @Override
+    protected void upload(Matrix dst, double[] src, int offset) {
+        toDevice(cu(dst), Pointer.to(src).withByteOffset((long) offset * Sizeof.DOUBLE));
     }
 
     @Override
-    protected void doWrite(Matrix dst, double[] src, int offset) {
-        CudaMatrix m = cu(dst);
-        checkArray(src.length, offset, m, "write");
-        if (m.precision() == Precision.FLOAT64) {
-            toDevice(m, Pointer.to(src).withByteOffset((long) offset * Sizeof.DOUBLE));
-        } else {
-            float[] f = new float[m.size()];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = (float) src[offset + i];
-            }
-            toDevice(m, Pointer.to(f));
-        }
-    }
-
-    @Override
-    protected void doWrite(Matrix dst, float[] src, int offset) {
-        CudaMatrix m = cu(dst);
-        checkArray(src.length, offset, m, "write");
-        if (m.precision() == Precision.FLOAT32) {
-            toDevice(m, Pointer.to(src).withByteOffset((long) offset * Sizeof.FLOAT));
-        } else {
-            double[] d = new double[m.size()];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = src[offset + i];
-            }
-            toDevice(m, Pointer.to(d));
-        }
+    protected void upload(Matrix dst, float[] src, int offset) {
+        toDevice(cu(dst), Pointer.to(src).withByteOffset((long) offset * Sizeof.FLOAT));
     }
 
     /** Copies exactly {@code m.bytes()} bytes from {@code host}, whose size the caller has checked. */
@@ -172,33 +145,13 @@ final class CudaBackend extends KernelBackend {
     }
 
     @Override
-    protected void doRead(Matrix src, double[] dst, int offset) {
-        CudaMatrix m = cu(src);
-        checkArray(dst.length, offset, m, "read");
-        if (m.precision() == Precision.FLOAT64) {
-            toHost(m, Pointer.to(dst).withByteOffset((long) offset * Sizeof.DOUBLE));
-        } else {
-            float[] f = new float[m.size()];
-            toHost(m, Pointer.to(f));
-            for (int i = 0; i < f.length; i++) {
-                dst[offset + i] = f[i];
-            }
-        }
+    protected void download(Matrix src, double[] dst, int offset) {
+        toHost(cu(src), Pointer.to(dst).withByteOffset((long) offset * Sizeof.DOUBLE));
     }
 
     @Override
-    protected void doRead(Matrix src, float[] dst, int offset) {
-        CudaMatrix m = cu(src);
-        checkArray(dst.length, offset, m, "read");
-        if (m.precision() == Precision.FLOAT32) {
-            toHost(m, Pointer.to(dst).withByteOffset((long) offset * Sizeof.FLOAT));
-        } else {
-            double[] d = new double[m.size()];
-            toHost(m, Pointer.to(d));
-            for (int i = 0; i < d.length; i++) {
-                dst[offset + i] = (float) d[i];
-            }
-        }
+    protected void download(Matrix src, float[] dst, int offset) {
+        toHost(cu(src), Pointer.to(dst).withByteOffset((long) offset * Sizeof.FLOAT));
     }
 
     private void toHost(CudaMatrix m, Pointer host) {

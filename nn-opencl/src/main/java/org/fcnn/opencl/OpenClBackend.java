@@ -122,41 +122,14 @@ final class OpenClBackend extends KernelBackend {
         return c;
     }
 
-    private static void checkArray(int length, int offset, Matrix m, String op) {
-        if (offset < 0 || (long) offset + m.size() > length) {
-            throw new IllegalArgumentException(op + " " + m.shape() + ": array of length " + length
-                    + " too short from offset " + offset);
-        }
+    @Override
+    protected void upload(Matrix dst, double[] src, int offset) {
+        writeBuffer(cl(dst), Pointer.to(src).withByteOffset((long) offset * Sizeof.cl_double));
     }
 
     @Override
-    protected void doWrite(Matrix dst, double[] src, int offset) {
-        OpenClMatrix m = cl(dst);
-        checkArray(src.length, offset, m, "write");
-        if (m.precision() == Precision.FLOAT64) {
-            writeBuffer(m, Pointer.to(src).withByteOffset((long) offset * Sizeof.cl_double));
-        } else {
-            float[] f = new float[m.size()];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = (float) src[offset + i];
-            }
-            writeBuffer(m, Pointer.to(f));
-        }
-    }
-
-    @Override
-    protected void doWrite(Matrix dst, float[] src, int offset) {
-        OpenClMatrix m = cl(dst);
-        checkArray(src.length, offset, m, "write");
-        if (m.precision() == Precision.FLOAT32) {
-            writeBuffer(m, Pointer.to(src).withByteOffset((long) offset * Sizeof.cl_float));
-        } else {
-            double[] d = new double[m.size()];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = src[offset + i];
-            }
-            writeBuffer(m, Pointer.to(d));
-        }
+    protected void upload(Matrix dst, float[] src, int offset) {
+        writeBuffer(cl(dst), Pointer.to(src).withByteOffset((long) offset * Sizeof.cl_float));
     }
 
     /** Writes exactly {@code m.bytes()} bytes from {@code host}, whose size the caller has checked. */
@@ -166,33 +139,13 @@ final class OpenClBackend extends KernelBackend {
     }
 
     @Override
-    protected void doRead(Matrix src, double[] dst, int offset) {
-        OpenClMatrix m = cl(src);
-        checkArray(dst.length, offset, m, "read");
-        if (m.precision() == Precision.FLOAT64) {
-            readBuffer(m, Pointer.to(dst).withByteOffset((long) offset * Sizeof.cl_double));
-        } else {
-            float[] f = new float[m.size()];
-            readBuffer(m, Pointer.to(f));
-            for (int i = 0; i < f.length; i++) {
-                dst[offset + i] = f[i];
-            }
-        }
+    protected void download(Matrix src, double[] dst, int offset) {
+        readBuffer(cl(src), Pointer.to(dst).withByteOffset((long) offset * Sizeof.cl_double));
     }
 
     @Override
-    protected void doRead(Matrix src, float[] dst, int offset) {
-        OpenClMatrix m = cl(src);
-        checkArray(dst.length, offset, m, "read");
-        if (m.precision() == Precision.FLOAT32) {
-            readBuffer(m, Pointer.to(dst).withByteOffset((long) offset * Sizeof.cl_float));
-        } else {
-            double[] d = new double[m.size()];
-            readBuffer(m, Pointer.to(d));
-            for (int i = 0; i < d.length; i++) {
-                dst[offset + i] = (float) d[i];
-            }
-        }
+    protected void download(Matrix src, float[] dst, int offset) {
+        readBuffer(cl(src), Pointer.to(dst).withByteOffset((long) offset * Sizeof.cl_float));
     }
 
     private void readBuffer(OpenClMatrix m, Pointer host) {

@@ -12,9 +12,10 @@ import org.fcnn.spi.Matrix;
 /**
  * A backend whose kernels are those of {@code nn_kernels.body}: every kernel operation of {@link Backend} is
  * implemented here once, as calls of the body's {@link Kernel}s, and a device backend (OpenCL, CUDA) implements
- * memory ({@code doAllocate}, {@code doWrite}, {@code doRead}, {@code doCopy}), {@code doClose}, and two
- * methods below: {@link #launch} runs one composed {@link KernelCall}, {@link #readLossPartials} reads back
- * the loss's partial sums.
+ * memory ({@code doAllocate}, {@code doCopy}, and {@link #upload}/{@link #download} in the matrix's own
+ * precision; the conversion between float and double arrays is done here), {@code doClose}, and two methods
+ * below: {@link #launch} runs one composed {@link KernelCall}, {@link #readLossPartials} reads back the loss's
+ * partial sums.
  *
  * <p>Every call is checked in Java before it reaches {@link #launch}: the sizes of the operands again (so a
  * native call never sees a size that does not fit, whatever the caller), each buffer's precision, and the
@@ -42,9 +43,81 @@ public abstract class KernelBackend extends Backend {
      */
     protected abstract double[] readLossPartials(Matrix output, int count);
 
+    /** Copies {@code dst.size()} values from {@code src[offset...]} into {@code dst}, a FLOAT64 matrix; the range is checked. */
+    protected abstract void upload(Matrix dst, double[] src, int offset);
+
+    /** Copies {@code dst.size()} values from {@code src[offset...]} into {@code dst}, a FLOAT32 matrix; the range is checked. */
+    protected abstract void upload(Matrix dst, float[] src, int offset);
+
+    /** Copies {@code src}, a FLOAT64 matrix, into {@code dst[offset...]}, blocking until done; the range is checked. */
+    protected abstract void download(Matrix src, double[] dst, int offset);
+
+    /** Copies {@code src}, a FLOAT32 matrix, into {@code dst[offset...]}, blocking until done; the range is checked. */
+    protected abstract void download(Matrix src, float[] dst, int offset);
+
     private KernelLaunch kernel(Kernel kernel, Precision precision) {
         return new KernelLaunch(this, kernel, precision);
     }
+
+    // ------------------------------------------------------------------ memory
+
+    @Override
+    protected final void doWrite(Matrix dst, double[] src, int offset) {
+        checkArray(src.length, offset, dst, "write");
+        if (dst.precision() == Precision.FLOAT64) {
+            upload(dst, src, offset);
+        } else {
+            float[] f = new float[dst.size()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) src[offset + i];
+            }
+            upload(dst, f, 0);
+        }
+    }
+
+    @Override
+    protected final void doWrite(Matrix dst, float[] src, int offset) {
+        checkArray(src.length, offset, dst, "write");
+        if (dst.precision() == Precision.FLOAT32) {
+            upload(dst, src, offset);
+        } else {
+            double[] d = new double[dst.size()];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = src[offset + i];
+            }
+            upload(dst, d, 0);
+        }
+    }
+
+    @Override
+    protected final void doRead(Matrix src, double[] dst, int offset) {
+        checkArray(dst.length, offset, src, "read");
+        if (src.precision() == Precision.FLOAT64) {
+            download(src, dst, offset);
+        } else {
+            float[] f = new float[src.size()];
+            download(src, f, 0);
+            for (int i = 0; i < f.length; i++) {
+                dst[offset + i] = f[i];
+            }
+        }
+    }
+
+    @Override
+    protected final void doRead(Matrix src, float[] dst, int offset) {
+        checkArray(dst.length, offset, src, "read");
+        if (src.precision() == Precision.FLOAT32) {
+            download(src, dst, offset);
+        } else {
+            double[] d = new double[src.size()];
+            download(src, d, 0);
+            for (int i = 0; i < d.length; i++) {
+                dst[offset + i] = (float) d[i];
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ kernels
 
     @Override
     protected final void doFill(Matrix m, double value) {
@@ -185,6 +258,14 @@ public abstract class KernelBackend extends Backend {
     }
 
     // ------------------------------------------------------------------ checks
+
+    /** The host array's range, checked again before it reaches native code (which does not check it). */
+    private static void checkArray(int length, int offset, Matrix m, String op) {
+        if (offset < 0 || (long) offset + m.size() > length) {
+            throw new IllegalArgumentException(op + " " + m.shape() + ": array of length " + length
+                    + " too short from offset " + offset);
+        }
+    }
 
     /**
      * The sizes a kernel relies on, checked again here because a kernel that reads past a buffer crashes the

@@ -104,19 +104,19 @@ public final class RecordingKernelBackend extends KernelBackend {
     }
 
     @Override
-    protected void doWrite(Matrix dst, double[] src, int offset) {
+    protected void upload(Matrix dst, double[] src, int offset) {
     }
 
     @Override
-    protected void doWrite(Matrix dst, float[] src, int offset) {
+    protected void upload(Matrix dst, float[] src, int offset) {
     }
 
     @Override
-    protected void doRead(Matrix src, double[] dst, int offset) {
+    protected void download(Matrix src, double[] dst, int offset) {
     }
 
     @Override
-    protected void doRead(Matrix src, float[] dst, int offset) {
+    protected void download(Matrix src, float[] dst, int offset) {
     }
 
     @Override
