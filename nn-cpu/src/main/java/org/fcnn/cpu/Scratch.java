@@ -22,7 +22,8 @@ final class Scratch {
     /** {@code rows} arrays of at least {@code cols} elements each (contents undefined). */
     float[][] floatRows(int rows, int cols) {
         if (floatRows.length < rows || floatRows[0].length < cols) {
-            floatRows = new float[rows][cols];
+            // grow both ways, so that calls with alternating shapes do not allocate again and again
+            floatRows = new float[Math.max(rows, floatRows.length)][Math.max(cols, floatRows.length == 0 ? 0 : floatRows[0].length)];
         }
         return floatRows;
     }
@@ -30,7 +31,8 @@ final class Scratch {
     /** {@code rows} arrays of at least {@code cols} elements each (contents undefined). */
     double[][] doubleRows(int rows, int cols) {
         if (doubleRows.length < rows || doubleRows[0].length < cols) {
-            doubleRows = new double[rows][cols];
+            // grow both ways, so that calls with alternating shapes do not allocate again and again
+            doubleRows = new double[Math.max(rows, doubleRows.length)][Math.max(cols, doubleRows.length == 0 ? 0 : doubleRows[0].length)];
         }
         return doubleRows;
     }

@@ -7,20 +7,32 @@ import jdk.incubator.vector.VectorSpecies;
  * The float32 product on the Vector API (Goto/BLIS scheme): op(B) is packed in blocks of
  * {@code KC x NC} as panels {@code NR} columns wide, op(A) (times alpha) in blocks of {@code MC x KC} as
  * panels {@code MR} rows tall, and a register-blocked micro-kernel accumulates an {@code MR x NR} tile of C
- * ({@code MR = 5} rows times 4 vectors, 20 accumulators) over {@code KC} steps of broadcast-A times
- * B-vector fused multiply-adds. Not 6 rows, though 6 x 4 is some 15% faster once compiled by C2: C1 fails
- * to compile that kernel ("out of virtual registers"), and when the JIT's queue is long at start-up
- * HotSpot 17 can leave it in its unprofiled C1 form for good, boxing every vector (50 times slower). The
- * kernel calls only Vector API methods (which are force-inlined): a helper of our own might not be inlined
- * into a method this large, and every vector passed to it would be boxed. Panels are zero-padded; tiles at C's edges go through a scratch tile.
+ * ({@code MR = 6} rows times 4 vectors: 24 accumulators, 4 B vectors and one broadcast of A in the 32
+ * AVX-512 registers) over {@code KC} steps of broadcast-A times B-vector fused multiply-adds.
+ *
+ * <p>The micro-kernels are written so that C2 always compiles them to pure vector code, never boxing a
+ * vector (an unboxed kernel is 10-50 times faster and allocates nothing):
+ * <ul>
+ * <li>They call only Vector API methods (force-inlined intrinsics): a helper of our own might not be
+ *     inlined, and every vector passed to it would be boxed.</li>
+ * <li>They have no branch: one kernel sets a tile ({@link #kernelSet}), another adds to it
+ *     ({@link #kernelAdd}, which loads the tile into its accumulators first). The former single kernel with
+ *     both store paths (1,768 bytecodes) was large enough that in some JVM runs C2 compiled it with the
+ *     add-and-store path at its end not intrinsified ({@code VectorSupport::store} "failed to inline
+ *     (intrinsic)" in {@code -XX:+PrintInlining}, {@code FloatVector.lanewiseTemplate} allocating in JFR
+ *     allocation samples): every product that accumulated over several {@code KC} blocks then boxed.</li>
+ * <li>Both are small enough (some 1,000 and 1,300 bytecodes, 80-100 vector operations) that C2 inlines
+ *     every Vector API call in them within its budget, whatever the profile.</li>
+ * </ul>
+ * Panels are zero-padded; tiles at C's edges go through a scratch tile.
  * Loaded only when the {@code jdk.incubator.vector} module is present (see {@link CpuKernels}).
  */
 final class VectorFloatGemm implements FloatGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    static final int MR = 5;
+    static final int MR = 6;
     static final int NR = 4 * L;
-    private static final int KC = Integer.getInteger("fcnn.cpu.kc", 256);
+    private static final int KC = Integer.getInteger("fcnn.cpu.kc", 512);
     private static final int MC = MR * Integer.getInteger("fcnn.cpu.mcPanels", 24);
     private static final int NC = NR * Integer.getInteger("fcnn.cpu.ncPanels", 32);
 
@@ -53,19 +65,29 @@ final class VectorFloatGemm implements FloatGemm {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(transA, a, aOff, lda, ic, pc, mc, kc, alpha, ap);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            int ci = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                kernel(kc, ap, ir * kc, bp, jr * kc, c, ci, ldc, overwrite);
-                            } else {
-                                kernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, NR, true);
-                                addTile(tile, c, ci, ldc, mr, nr, overwrite);
-                            }
-                        }
+                    block(kc, mc, nc, ap, bp, c, cOff + ic * ldc + jc, ldc, overwrite, tile);
+                }
+            }
+        }
+    }
+
+    /** {@code C [mc x nc] (+)= Ap block * Bp block}, tile by tile. */
+    private static void block(int kc, int mc, int nc, float[] ap, float[] bp, float[] c, int cOff, int ldc,
+                              boolean overwrite, float[] tile) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                int ci = cOff + ir * ldc + jr;
+                if (mr == MR && nr == NR) {
+                    if (overwrite) {
+                        kernelSet(kc, ap, ir * kc, bp, jr * kc, c, ci, ldc);
+                    } else {
+                        kernelAdd(kc, ap, ir * kc, bp, jr * kc, c, ci, ldc);
                     }
+                } else {
+                    kernelSet(kc, ap, ir * kc, bp, jr * kc, tile, 0, NR);
+                    addTile(tile, c, ci, ldc, mr, nr, overwrite);
                 }
             }
         }
@@ -150,89 +172,160 @@ final class VectorFloatGemm implements FloatGemm {
         }
     }
 
-    /** {@code C [MR x NR] (+)= Ap panel [MR x kc] * Bp panel [kc x NR]}. */
-    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc,
-                               boolean overwrite) {
+    /** {@code C [MR x NR] = Ap panel [MR x kc] * Bp panel [kc x NR]}. */
+    private static void kernelSet(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
         FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
         FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
         FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
         FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
-        FloatVector a;
-        for (int p = 0, ao = aOff, bo = bOff; p < kc; p++, ao += MR, bo += NR) {
+        FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
+        for (int p = 0; p < kc; p++) {
+            int ao = aOff + p * MR;
+            int bo = bOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bo + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, bp, bo + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, bp, bo + 3 * L);
-            a = FloatVector.broadcast(S, ap[ao + 0]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            c02 = a.fma(b2, c02);
-            c03 = a.fma(b3, c03);
-            a = FloatVector.broadcast(S, ap[ao + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            c12 = a.fma(b2, c12);
-            c13 = a.fma(b3, c13);
-            a = FloatVector.broadcast(S, ap[ao + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            c22 = a.fma(b2, c22);
-            c23 = a.fma(b3, c23);
-            a = FloatVector.broadcast(S, ap[ao + 3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            c32 = a.fma(b2, c32);
-            c33 = a.fma(b3, c33);
-            a = FloatVector.broadcast(S, ap[ao + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            c42 = a.fma(b2, c42);
-            c43 = a.fma(b3, c43);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao + 0]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
         }
-        if (overwrite) {
-            c00.intoArray(c, cOff + 0 * ldc + 0 * L);
-            c01.intoArray(c, cOff + 0 * ldc + 1 * L);
-            c02.intoArray(c, cOff + 0 * ldc + 2 * L);
-            c03.intoArray(c, cOff + 0 * ldc + 3 * L);
-            c10.intoArray(c, cOff + 1 * ldc + 0 * L);
-            c11.intoArray(c, cOff + 1 * ldc + 1 * L);
-            c12.intoArray(c, cOff + 1 * ldc + 2 * L);
-            c13.intoArray(c, cOff + 1 * ldc + 3 * L);
-            c20.intoArray(c, cOff + 2 * ldc + 0 * L);
-            c21.intoArray(c, cOff + 2 * ldc + 1 * L);
-            c22.intoArray(c, cOff + 2 * ldc + 2 * L);
-            c23.intoArray(c, cOff + 2 * ldc + 3 * L);
-            c30.intoArray(c, cOff + 3 * ldc + 0 * L);
-            c31.intoArray(c, cOff + 3 * ldc + 1 * L);
-            c32.intoArray(c, cOff + 3 * ldc + 2 * L);
-            c33.intoArray(c, cOff + 3 * ldc + 3 * L);
-            c40.intoArray(c, cOff + 4 * ldc + 0 * L);
-            c41.intoArray(c, cOff + 4 * ldc + 1 * L);
-            c42.intoArray(c, cOff + 4 * ldc + 2 * L);
-            c43.intoArray(c, cOff + 4 * ldc + 3 * L);
-        } else {
-            c00.add(FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L)).intoArray(c, cOff + 0 * ldc + 0 * L);
-            c01.add(FloatVector.fromArray(S, c, cOff + 0 * ldc + 1 * L)).intoArray(c, cOff + 0 * ldc + 1 * L);
-            c02.add(FloatVector.fromArray(S, c, cOff + 0 * ldc + 2 * L)).intoArray(c, cOff + 0 * ldc + 2 * L);
-            c03.add(FloatVector.fromArray(S, c, cOff + 0 * ldc + 3 * L)).intoArray(c, cOff + 0 * ldc + 3 * L);
-            c10.add(FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L)).intoArray(c, cOff + 1 * ldc + 0 * L);
-            c11.add(FloatVector.fromArray(S, c, cOff + 1 * ldc + 1 * L)).intoArray(c, cOff + 1 * ldc + 1 * L);
-            c12.add(FloatVector.fromArray(S, c, cOff + 1 * ldc + 2 * L)).intoArray(c, cOff + 1 * ldc + 2 * L);
-            c13.add(FloatVector.fromArray(S, c, cOff + 1 * ldc + 3 * L)).intoArray(c, cOff + 1 * ldc + 3 * L);
-            c20.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L)).intoArray(c, cOff + 2 * ldc + 0 * L);
-            c21.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + 1 * L)).intoArray(c, cOff + 2 * ldc + 1 * L);
-            c22.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + 2 * L)).intoArray(c, cOff + 2 * ldc + 2 * L);
-            c23.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + 3 * L)).intoArray(c, cOff + 2 * ldc + 3 * L);
-            c30.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L)).intoArray(c, cOff + 3 * ldc + 0 * L);
-            c31.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + 1 * L)).intoArray(c, cOff + 3 * ldc + 1 * L);
-            c32.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + 2 * L)).intoArray(c, cOff + 3 * ldc + 2 * L);
-            c33.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + 3 * L)).intoArray(c, cOff + 3 * ldc + 3 * L);
-            c40.add(FloatVector.fromArray(S, c, cOff + 4 * ldc + 0 * L)).intoArray(c, cOff + 4 * ldc + 0 * L);
-            c41.add(FloatVector.fromArray(S, c, cOff + 4 * ldc + 1 * L)).intoArray(c, cOff + 4 * ldc + 1 * L);
-            c42.add(FloatVector.fromArray(S, c, cOff + 4 * ldc + 2 * L)).intoArray(c, cOff + 4 * ldc + 2 * L);
-            c43.add(FloatVector.fromArray(S, c, cOff + 4 * ldc + 3 * L)).intoArray(c, cOff + 4 * ldc + 3 * L);
+        int o0 = cOff + 0 * ldc;
+        int o1 = cOff + 1 * ldc;
+        int o2 = cOff + 2 * ldc;
+        int o3 = cOff + 3 * ldc;
+        int o4 = cOff + 4 * ldc;
+        int o5 = cOff + 5 * ldc;
+        c00.intoArray(c, o0 + 0 * L);
+        c01.intoArray(c, o0 + 1 * L);
+        c02.intoArray(c, o0 + 2 * L);
+        c03.intoArray(c, o0 + 3 * L);
+        c10.intoArray(c, o1 + 0 * L);
+        c11.intoArray(c, o1 + 1 * L);
+        c12.intoArray(c, o1 + 2 * L);
+        c13.intoArray(c, o1 + 3 * L);
+        c20.intoArray(c, o2 + 0 * L);
+        c21.intoArray(c, o2 + 1 * L);
+        c22.intoArray(c, o2 + 2 * L);
+        c23.intoArray(c, o2 + 3 * L);
+        c30.intoArray(c, o3 + 0 * L);
+        c31.intoArray(c, o3 + 1 * L);
+        c32.intoArray(c, o3 + 2 * L);
+        c33.intoArray(c, o3 + 3 * L);
+        c40.intoArray(c, o4 + 0 * L);
+        c41.intoArray(c, o4 + 1 * L);
+        c42.intoArray(c, o4 + 2 * L);
+        c43.intoArray(c, o4 + 3 * L);
+        c50.intoArray(c, o5 + 0 * L);
+        c51.intoArray(c, o5 + 1 * L);
+        c52.intoArray(c, o5 + 2 * L);
+        c53.intoArray(c, o5 + 3 * L);
+    }
+
+    /** {@code C [MR x NR] += Ap panel [MR x kc] * Bp panel [kc x NR]}. */
+    private static void kernelAdd(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+        int o0 = cOff + 0 * ldc;
+        int o1 = cOff + 1 * ldc;
+        int o2 = cOff + 2 * ldc;
+        int o3 = cOff + 3 * ldc;
+        int o4 = cOff + 4 * ldc;
+        int o5 = cOff + 5 * ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, o0 + 0 * L), c01 = FloatVector.fromArray(S, c, o0 + 1 * L), c02 = FloatVector.fromArray(S, c, o0 + 2 * L), c03 = FloatVector.fromArray(S, c, o0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, o1 + 0 * L), c11 = FloatVector.fromArray(S, c, o1 + 1 * L), c12 = FloatVector.fromArray(S, c, o1 + 2 * L), c13 = FloatVector.fromArray(S, c, o1 + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, o2 + 0 * L), c21 = FloatVector.fromArray(S, c, o2 + 1 * L), c22 = FloatVector.fromArray(S, c, o2 + 2 * L), c23 = FloatVector.fromArray(S, c, o2 + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, o3 + 0 * L), c31 = FloatVector.fromArray(S, c, o3 + 1 * L), c32 = FloatVector.fromArray(S, c, o3 + 2 * L), c33 = FloatVector.fromArray(S, c, o3 + 3 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, o4 + 0 * L), c41 = FloatVector.fromArray(S, c, o4 + 1 * L), c42 = FloatVector.fromArray(S, c, o4 + 2 * L), c43 = FloatVector.fromArray(S, c, o4 + 3 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, o5 + 0 * L), c51 = FloatVector.fromArray(S, c, o5 + 1 * L), c52 = FloatVector.fromArray(S, c, o5 + 2 * L), c53 = FloatVector.fromArray(S, c, o5 + 3 * L);
+        for (int p = 0; p < kc; p++) {
+            int ao = aOff + p * MR;
+            int bo = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bo + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, bo + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ao + 0]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
         }
+        c00.intoArray(c, o0 + 0 * L);
+        c01.intoArray(c, o0 + 1 * L);
+        c02.intoArray(c, o0 + 2 * L);
+        c03.intoArray(c, o0 + 3 * L);
+        c10.intoArray(c, o1 + 0 * L);
+        c11.intoArray(c, o1 + 1 * L);
+        c12.intoArray(c, o1 + 2 * L);
+        c13.intoArray(c, o1 + 3 * L);
+        c20.intoArray(c, o2 + 0 * L);
+        c21.intoArray(c, o2 + 1 * L);
+        c22.intoArray(c, o2 + 2 * L);
+        c23.intoArray(c, o2 + 3 * L);
+        c30.intoArray(c, o3 + 0 * L);
+        c31.intoArray(c, o3 + 1 * L);
+        c32.intoArray(c, o3 + 2 * L);
+        c33.intoArray(c, o3 + 3 * L);
+        c40.intoArray(c, o4 + 0 * L);
+        c41.intoArray(c, o4 + 1 * L);
+        c42.intoArray(c, o4 + 2 * L);
+        c43.intoArray(c, o4 + 3 * L);
+        c50.intoArray(c, o5 + 0 * L);
+        c51.intoArray(c, o5 + 1 * L);
+        c52.intoArray(c, o5 + 2 * L);
+        c53.intoArray(c, o5 + 3 * L);
     }
 }
