@@ -38,7 +38,14 @@ final class DoubleGemmRunner implements WorkerPool.Job {
     private double[] c;
     private boolean byColumns;
     private int bands;
-    private final java.util.concurrent.atomic.AtomicInteger nextBand = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * The current product's band count (high 32 bits) and next band to claim (low 32 bits), published
+     * together by {@link #start()} once the pool is reserved. A worker claims a band by a compare-and-set
+     * and only then reads the product's fields, which the owner changes only after every claimed band is
+     * done; a worker that wakes late finds the cursor exhausted, or claims a band of the product that is
+     * current, never of one that was not handed to the pool.
+     */
+    private final java.util.concurrent.atomic.AtomicLong cursor = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger bandsDone = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Throwable failure;
 
@@ -74,8 +81,7 @@ final class DoubleGemmRunner implements WorkerPool.Job {
             this.byColumns = cols;
             this.bands = Math.min(units, (work >= LARGE_WORK ? 1 : BANDS_PER_THREAD) * parts);
             this.failure = null;
-            bandsDone.set(0);
-            nextBand.set(0);
+
             boolean ran = threads.pool().tryRun(this, parts - 1);
             this.a = null;
             this.b = null;
@@ -88,10 +94,26 @@ final class DoubleGemmRunner implements WorkerPool.Job {
     }
 
     @Override
+    public void start() {
+        bandsDone.set(0);
+        cursor.set((long) bands << 32);
+    }
+
+    @Override
     public void run(int thread) {
-        for (int band = nextBand.getAndIncrement(); band < bands; band = nextBand.getAndIncrement()) {
+        while (true) {
+            long claim = cursor.get();
+            int limit = (int) (claim >>> 32);
+            int band = (int) claim;
+            if (band >= limit) {
+                return;
+            }
+            if (!cursor.compareAndSet(claim, claim + 1)) {
+                continue;
+            }
+            // The claim holds the product's fields still until bandsDone counts it.
             try {
-                band(band, bands, scratch[thread]);
+                band(band, limit, scratch[thread]);
             } catch (Throwable t) {
                 failure = t;
             } finally {

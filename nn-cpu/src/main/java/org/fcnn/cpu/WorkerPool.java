@@ -15,6 +15,12 @@ import java.util.concurrent.locks.LockSupport;
 final class WorkerPool {
     /** Work that threads claim piece by piece. */
     interface Job {
+        /**
+         * Publishes the job's pieces; called by the pool once it is reserved for this job, before any thread
+         * runs it. Until then a worker that wakes late finds nothing to claim.
+         */
+        void start();
+
         /** Claims and computes pieces until none is left; {@code thread} indexes per-thread scratch memory. */
         void run(int thread);
 
@@ -70,6 +76,7 @@ final class WorkerPool {
             return false;
         }
         try {
+            job.start();
             this.job = job;
             for (int w = 0; w < helpers; w++) {
                 workers[w].signal();
