@@ -42,10 +42,23 @@ final class BackendRegistry {
         }
     }
 
-    /** Availability without letting anything escape: a LinkageError or exception means unavailable. */
+    /** Every provider's full diagnosis, in the order of {@link #list()}. */
+    List<BackendInfo> diagnose() {
+        List<BackendInfo> out = new ArrayList<>();
+        for (BackendInfo info : infos) {
+            out.add(new BackendInfo(info.name(), info.priority(), probe(info.provider(), true), info.provider()));
+        }
+        return List.copyOf(out);
+    }
+
     private static Availability probe(BackendProvider p) {
+        return probe(p, false);
+    }
+
+    /** Availability without letting anything escape: a LinkageError or exception means unavailable. */
+    private static Availability probe(BackendProvider p, boolean full) {
         try {
-            Availability a = p.availability();
+            Availability a = full ? p.diagnose() : p.availability();
             return a != null ? a : Availability.unavailable("provider returned no availability");
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {

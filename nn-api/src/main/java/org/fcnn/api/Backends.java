@@ -59,6 +59,14 @@ public final class Backends {
     }
 
     /**
+     * Every discovered backend with a full diagnosis ({@link BackendProvider#diagnose()}): device lists and
+     * reasons that {@link #list()} may leave out to avoid loading native libraries. For diagnostics only.
+     */
+    public static List<BackendInfo> diagnose() {
+        return Holder.REGISTRY.diagnose();
+    }
+
+    /**
      * The backend that {@link #open()} uses: the one named by {@value #PROPERTY}/{@value #ENVIRONMENT}, or the
      * best available.
      *
@@ -88,7 +96,7 @@ public final class Backends {
     /** A multi-line description of every backend and the selection, for bug reports. */
     public static String report() {
         StringBuilder sb = new StringBuilder();
-        for (BackendInfo info : list()) {
+        for (BackendInfo info : diagnose()) {
             sb.append(info).append('\n');
         }
         try {

@@ -30,6 +30,15 @@ public interface BackendProvider {
     Availability availability();
 
     /**
+     * A full diagnosis for {@code fcnn backends} and bug reports: like {@link #availability()}, but it may
+     * load native libraries that {@code availability()} avoids loading (for example to list every device).
+     * Never throws. Defaults to {@link #availability()}.
+     */
+    default Availability diagnose() {
+        return availability();
+    }
+
+    /**
      * Opens a new backend.
      *
      * @throws org.fcnn.api.BackendUnavailableException if {@link #availability()} says it cannot run

@@ -15,7 +15,7 @@ final class BackendsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         System.out.printf("%-8s %-8s %-12s %s%n", "NAME", "PRIORITY", "STATUS", "DEVICE / REASON");
-        for (BackendInfo info : Backends.list()) {
+        for (BackendInfo info : Backends.diagnose()) {
             System.out.printf("%-8s %-8d %-12s %s%n", info.name(), info.priority(),
                     info.available() ? "available" : "unavailable", info.availability().detail());
         }

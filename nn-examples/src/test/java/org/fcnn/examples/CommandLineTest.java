@@ -72,7 +72,7 @@ class CommandLineTest {
         assertEquals(0, r.exitCode(), r.out());
         List<String> names = Backends.list().stream().map(BackendInfo::name).toList();
         assertTrue(names.containsAll(List.of("cpu", "opencl", "cuda")), names.toString());
-        for (BackendInfo info : Backends.list()) {
+        for (BackendInfo info : Backends.diagnose()) {
             assertTrue(r.out().contains(info.name()) && r.out().contains(info.availability().detail()), r.out());
         }
         assertTrue(r.out().contains("selected: " + Backends.selected().name()), r.out());

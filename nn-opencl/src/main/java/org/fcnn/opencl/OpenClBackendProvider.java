@@ -25,6 +25,9 @@ public final class OpenClBackendProvider implements BackendProvider {
 
     @Override
     public int priority() {
+        if (poclOnly()) {
+            return CPU_DEVICE_PRIORITY;
+        }
         ClDevices.Probe probe = ClDevices.probe();
         return probe.available() && probe.chosen().cpu() ? CPU_DEVICE_PRIORITY : DEVICE_PRIORITY;
     }
@@ -34,11 +37,45 @@ public final class OpenClBackendProvider implements BackendProvider {
     /** Priority with a CPU device: below the {@code cpu} backend's 0. */
     static final int CPU_DEVICE_PRIORITY = -10;
 
+    /**
+     * When PoCL is the only OpenCL driver installed, answers from the ICD vendor files without loading it
+     * (see {@link IcdVendors} for why); the devices are probed when the backend is opened or by
+     * {@link #diagnose()}. Otherwise probes the devices.
+     */
     @Override
     public Availability availability() {
+        if (poclOnly()) {
+            return Availability.available("PoCL (OpenCL on the CPU), not loaded until the opencl backend is opened"
+                    + " or listed by 'fcnn backends'; it ranks below cpu");
+        }
+        return diagnose();
+    }
+
+    /** Probes every OpenCL platform and device (loading the drivers). */
+    @Override
+    public Availability diagnose() {
         ClDevices.Probe probe = ClDevices.probe();
         return probe.available() ? Availability.available(probe.detail())
                 : Availability.unavailable(probe.reason());
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpenClBackendProvider.class);
+    private static volatile boolean warned;
+
+    /** PoCL brings LLVM's signal handlers into the JVM; without signal chaining they can crash it. Said once. */
+    private static void warnAboutSignalHandlers(ClDevice device) {
+        String preload = System.getenv("LD_PRELOAD");
+        if (!warned && device.platformName().contains("Portable Computing Language")
+                && (preload == null || !preload.contains("libjsig"))) {
+            warned = true;
+            LOG.warn("opencl: PoCL installs LLVM's signal handlers over the JVM's, which can crash the JVM under load;"
+                    + " start java with LD_PRELOAD={}/lib/libjsig.so (the JVM's signal chaining) to prevent it",
+                    System.getProperty("java.home"));
+        }
+    }
+
+    private static boolean poclOnly() {
+        return IcdVendors.libraries().map(IcdVendors::onlyPocl).orElse(false);
     }
 
     @Override
@@ -47,6 +84,7 @@ public final class OpenClBackendProvider implements BackendProvider {
         if (!probe.available()) {
             throw new BackendUnavailableException("backend opencl cannot run here: " + probe.reason());
         }
+        warnAboutSignalHandlers(probe.chosen());
         return new OpenClBackend(ClContext.acquire(probe.chosen()));
     }
 }

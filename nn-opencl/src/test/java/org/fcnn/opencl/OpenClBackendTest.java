@@ -61,6 +61,14 @@ class OpenClBackendTest {
     }
 
     @Test
+    void onlyPoclIsRecognisedFromTheVendorFiles() {
+        assertTrue(IcdVendors.onlyPocl(List.of("libpocl.so.2.10.0")));
+        assertTrue(IcdVendors.onlyPocl(List.of("/usr/lib/x86_64-linux-gnu/pocl/libpocl.so.2", "libpocl.so.2")));
+        assertFalse(IcdVendors.onlyPocl(List.of("libpocl.so.2", "libnvidia-opencl.so.1")));
+        assertFalse(IcdVendors.onlyPocl(List.of()));
+    }
+
+    @Test
     void aCpuDeviceRanksBelowTheCpuBackendAndAGpuAboveIt() {
         ClDevices.Probe probe = availableOrSkip();
         int priority = new OpenClBackendProvider().priority();
@@ -74,7 +82,7 @@ class OpenClBackendTest {
     @Test
     void availabilityListsEveryDeviceAndTheOneUsed() {
         ClDevices.Probe probe = availableOrSkip();
-        Availability a = new OpenClBackendProvider().availability();
+        Availability a = new OpenClBackendProvider().diagnose();
         assertTrue(a.available());
         for (ClDevice d : probe.devices()) {
             assertTrue(a.detail().contains(d.name()), a.detail());
