@@ -1,28 +1,26 @@
 package org.fcnn.examples;
 
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.zip.GZIPInputStream;
 import org.fcnn.api.Activation;
 import org.fcnn.api.Backends;
 import org.fcnn.api.Loss;
 import org.fcnn.api.Network;
 import org.fcnn.api.Optimizer;
 import org.fcnn.api.Precision;
+import org.fcnn.data.Dataset;
+import org.fcnn.data.IdxDatasets;
 import org.fcnn.spi.Backend;
 import org.fcnn.spi.Matrix;
+import org.fcnn.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,6 +36,7 @@ import picocli.CommandLine.Option;
                 + "products (GFLOP/s) on one backend. With none of --tutorial, --fmnist, --gemm: --tutorial --gemm 1024.")
 final class BenchCommand implements Callable<Integer> {
     private static final String CPU_THREADS = "fcnn.cpu.threads";
+    private static final int CLASSES = 10;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
             description = "Backend: cpu, opencl, cuda or auto (default: ${DEFAULT-VALUE}).")
@@ -109,8 +108,9 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (fmnist) {
-            FashionMnist train = FashionMnist.read(data, "train");
-            FashionMnist test = FashionMnist.read(data, "t10k");
+            IdxDatasets.TrainTest set = IdxDatasets.loadDirectory(data, CLASSES);
+            Dataset train = set.train();
+            Dataset test = set.test();
             for (int h : hidden) {
                 for (int bs : batch) {
                     fmnist(out, train, test, h, bs);
@@ -152,26 +152,26 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void fmnist(PrintStream out, FashionMnist train, FashionMnist test, int h, int bs) {
+    private void fmnist(PrintStream out, Dataset train, Dataset test, int h, int bs) {
         try (Network net = Network.builder()
-                .input(FashionMnist.PIXELS)
+                .input(train.inputs())
                 .dense(h, Activation.SIGMOID)
-                .dense(FashionMnist.CLASSES, Activation.SOFTMAX)
+                .dense(CLASSES, Activation.SOFTMAX)
                 .loss(Loss.SOFTMAX_CROSS_ENTROPY)
                 .optimizer(Optimizer.sgd(0.1))
                 .precision(Precision.FLOAT32)
                 .seed(0)
                 .backend(backend)
                 .build()) {
-            int n = train.count;
+            int n = train.size();
             int[] order = new int[n];
             Arrays.setAll(order, i -> i);
             Random random = new Random(0);
-            float[] x = new float[bs * FashionMnist.PIXELS];
-            float[] t = new float[bs * FashionMnist.CLASSES];
+            float[] x = new float[bs * train.inputs()];
+            float[] t = new float[bs * CLASSES];
             int tail = n % bs; // the last, smaller batch of an epoch, as PyTorch's loop has it
-            float[] tailX = new float[Math.max(1, tail) * FashionMnist.PIXELS];
-            float[] tailT = new float[Math.max(1, tail) * FashionMnist.CLASSES];
+            float[] tailX = new float[Math.max(1, tail) * train.inputs()];
+            float[] tailT = new float[Math.max(1, tail) * CLASSES];
             double[] rates = new double[Math.max(1, epochs - 1)];
             double lossSum = 0;
             long bytes = 0;
@@ -199,7 +199,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "epoch %d: %.2f s, %.0f samples/s, train loss %.4f, %.1f bytes/batch%n",
                         epoch, (t1 - t0) / 1e9, rate, lossSum / n, (double) bytes / batches);
             }
-            double accuracy = test.accuracy(net);
+            double accuracy = Evaluation.of(net, test).accuracy();
             out.printf(Locale.ROOT, "RESULT fmnist 784-%d-10 batch %d float32 sgd 0.1: %.0f samples/s median of "
                             + "epochs 2..%d; test accuracy %.4f; %.1f bytes/batch allocated in the last epoch;"
                             + " peak heap %.0f MiB%n", h, bs, median(rates), epochs, accuracy,
@@ -284,92 +284,6 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             return sum;
-        }
-    }
-
-    /**
-     * Fashion-MNIST from its IDX files ({@code <prefix>-images-idx3-ubyte.gz}, {@code -labels-idx1-ubyte.gz}):
-     * pixels scaled to {@code [0, 1]} as float32 rows of 784, labels 0..9. A small private reader until the
-     * project's data package exists.
-     */
-    private static final class FashionMnist {
-        static final int PIXELS = 784;
-        static final int CLASSES = 10;
-
-        final int count;
-        final float[] images;
-        final byte[] labels;
-
-        private FashionMnist(int count, float[] images, byte[] labels) {
-            this.count = count;
-            this.images = images;
-            this.labels = labels;
-        }
-
-        static FashionMnist read(Path dir, String prefix) {
-            byte[] pixels = idx(dir.resolve(prefix + "-images-idx3-ubyte.gz"), 3);
-            byte[] labels = idx(dir.resolve(prefix + "-labels-idx1-ubyte.gz"), 1);
-            int count = labels.length;
-            if (pixels.length != count * PIXELS) {
-                throw new IllegalArgumentException(prefix + ": " + pixels.length + " pixels for " + count + " labels");
-            }
-            float[] images = new float[pixels.length];
-            for (int i = 0; i < pixels.length; i++) {
-                images[i] = (pixels[i] & 0xFF) / 255f;
-            }
-            return new FashionMnist(count, images, labels);
-        }
-
-        /** The data bytes of an IDX file of {@code dims} dimensions (unsigned bytes, big-endian header). */
-        private static byte[] idx(Path path, int dims) {
-            try (InputStream raw = Files.newInputStream(path);
-                 DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
-                int magic = in.readInt();
-                if ((magic >>> 8) != 0x08 || (magic & 0xFF) != dims) {
-                    throw new IllegalArgumentException(path + ": not an IDX file of unsigned bytes with " + dims
-                            + " dimensions (magic 0x" + Integer.toHexString(magic) + ")");
-                }
-                long size = 1;
-                for (int d = 0; d < dims; d++) {
-                    size *= in.readInt();
-                }
-                byte[] data = new byte[Math.toIntExact(size)];
-                in.readFully(data);
-                return data;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + path + " (see --data)", e);
-            }
-        }
-
-        /** Copies samples {@code order[start ... start + size)} into {@code x [size x 784]} and one-hot {@code t [size x 10]}. */
-        void gather(int[] order, int start, int size, float[] x, float[] t) {
-            Arrays.fill(t, 0, size * CLASSES, 0f);
-            for (int i = 0; i < size; i++) {
-                int s = order[start + i];
-                System.arraycopy(images, s * PIXELS, x, i * PIXELS, PIXELS);
-                t[i * CLASSES + labels[s]] = 1f;
-            }
-        }
-
-        /** The share of samples whose largest output is the label. */
-        double accuracy(Network net) {
-            int chunk = 1000;
-            float[] out = new float[chunk * CLASSES];
-            int correct = 0;
-            for (int start = 0; start < count; start += chunk) {
-                int size = Math.min(chunk, count - start);
-                net.predict(Arrays.copyOfRange(images, start * PIXELS, (start + size) * PIXELS), size, out);
-                for (int i = 0; i < size; i++) {
-                    int best = 0;
-                    for (int j = 1; j < CLASSES; j++) {
-                        if (out[i * CLASSES + j] > out[i * CLASSES + best]) {
-                            best = j;
-                        }
-                    }
-                    correct += best == labels[start + i] ? 1 : 0;
-                }
-            }
-            return (double) correct / count;
         }
     }
 }
