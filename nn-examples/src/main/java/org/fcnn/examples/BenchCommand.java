@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.fcnn.api.Activation;
 import org.fcnn.api.Backends;
@@ -166,7 +167,7 @@ final class BenchCommand implements Callable<Integer> {
             int n = train.size();
             int[] order = new int[n];
             Arrays.setAll(order, i -> i);
-            Random random = new Random(0);
+            SplittableRandom random = new SplittableRandom(0);
             float[] x = new float[bs * train.inputs()];
             float[] t = new float[bs * CLASSES];
             int tail = n % bs; // the last, smaller batch of an epoch, as PyTorch's loop has it
@@ -177,7 +178,7 @@ final class BenchCommand implements Callable<Integer> {
             long bytes = 0;
             long batches = 0;
             for (int epoch = 1; epoch <= epochs; epoch++) {
-                shuffle(order, random);
+                Dataset.shuffle(order, random);
                 lossSum = 0;
                 long a0 = Allocation.bytes();
                 long t0 = System.nanoTime();
@@ -235,15 +236,6 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "RESULT gemm n=%d %s: %.1f GFLOP/s median (best %.1f, worst %.1f) reps=%d%n", n,
                     precision.name().toLowerCase(Locale.ROOT), median(gflops), max(gflops), min(gflops), count);
-        }
-    }
-
-    private static void shuffle(int[] order, Random random) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int s = order[i];
-            order[i] = order[j];
-            order[j] = s;
         }
     }
 

@@ -1,7 +1,7 @@
 package org.fcnn.examples;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -16,8 +16,9 @@ final class Cli {
     /**
      * Prints {@code "fcnn <command>: error: <message>"} for failures a user can fix (bad files, bad options,
      * unavailable backends) and returns exit code 1; anything else is rethrown (a bug, with its stack trace).
+     * {@link Main} calls it for every command.
      */
-    static int fail(String command, Exception e, PrintStream err) {
+    static int fail(String command, Exception e, PrintWriter err) {
         Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
         String message;
         if (t instanceof NoSuchFileException n) {
@@ -34,6 +35,7 @@ final class Cli {
             throw new IllegalStateException(t);
         }
         err.println("fcnn " + command + ": error: " + message);
+        err.flush();
         return 1;
     }
 }

@@ -37,28 +37,13 @@ final class EvalCommand implements Callable<Integer> {
             description = "cpu, opencl, cuda or auto (default: ${DEFAULT-VALUE}); any backend loads any model.")
     String backend;
 
-    private final PrintStream out;
-    private final PrintStream err;
+    private final PrintStream out = System.out;
 
-    EvalCommand() {
-        this(System.out, System.err);
-    }
 
-    EvalCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
-    }
 
+    /** Errors a user can fix propagate to {@link Main}, which prints them as one line. */
     @Override
-    public Integer call() {
-        try {
-            return run();
-        } catch (Exception e) {
-            return Cli.fail("eval", e, err);
-        }
-    }
-
-    private int run() throws Exception {
+    public Integer call() throws Exception {
         ModelFile.SavedModel saved = ModelFile.read(model);
         if (data.classes == 0 && saved.isClassifier()) {
             data.classes = saved.outputSize();

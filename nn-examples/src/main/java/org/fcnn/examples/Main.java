@@ -32,17 +32,12 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Errors a user can act on (a backend that cannot run, a bad file or argument) are printed as one
-     * line without a stack trace; anything else is a bug and keeps its stack trace.
+     * Errors a user can act on (a backend that cannot run, a bad file or argument) are printed as one line
+     * without a stack trace, for every command (see {@link Cli#fail}); anything else is a bug and keeps its
+     * stack trace.
      */
     private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
-        if (e instanceof org.fcnn.api.BackendException || e instanceof IllegalArgumentException
-                || e instanceof IllegalStateException || e instanceof java.io.IOException
-                || e instanceof java.io.UncheckedIOException) {
-            cmd.getErr().println(cmd.getColorScheme().errorText("fcnn " + cmd.getCommandName() + ": " + e.getMessage()));
-            return 2;
-        }
-        throw e;
+        return Cli.fail(cmd.getCommandName(), e, cmd.getErr());
     }
 
     @Override

@@ -43,30 +43,14 @@ final class PredictCommand implements Callable<Integer> {
             description = "Cell delimiter of the input (default: '${DEFAULT-VALUE}').")
     char delimiter;
 
-    private final InputStream in;
-    private final PrintStream out;
-    private final PrintStream err;
+    private final InputStream in = System.in;
+    private final PrintStream out = System.out;
 
-    PredictCommand() {
-        this(System.in, System.out, System.err);
-    }
 
-    PredictCommand(InputStream in, PrintStream out, PrintStream err) {
-        this.in = in;
-        this.out = out;
-        this.err = err;
-    }
 
+    /** Errors a user can fix propagate to {@link Main}, which prints them as one line. */
     @Override
-    public Integer call() {
-        try {
-            return run();
-        } catch (Exception e) {
-            return Cli.fail("predict", e, err);
-        }
-    }
-
-    private int run() throws Exception {
+    public Integer call() throws Exception {
         ModelFile.SavedModel saved = ModelFile.read(model);
         CsvReader csv = CsvReader.inputsOnly().withDelimiter(delimiter);
         int inputs = saved.inputSize();

@@ -133,28 +133,14 @@ final class TrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String progress;
 
-    private final PrintStream out;
-    private final PrintStream err;
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
 
-    TrainCommand() {
-        this(System.out, System.err);
-    }
 
-    TrainCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
-    }
 
+    /** Errors a user can fix propagate to {@link Main}, which prints them as one line. */
     @Override
-    public Integer call() {
-        try {
-            return run();
-        } catch (Exception e) {
-            return Cli.fail("train", e, err);
-        }
-    }
-
-    private int run() throws Exception {
+    public Integer call() throws Exception {
         Activation hiddenActivation = Activation.parse(activation);
         if (hiddenActivation == Activation.SOFTMAX) {
             throw new IllegalArgumentException("--activation softmax is for output layers; use sigmoid, tanh or relu");
