@@ -192,15 +192,16 @@ public final class Network implements AutoCloseable {
         }
         Workspace ws = workspace(input.rows());
         ws.input = input;
-        Matrix in = input;
+        return forwardPass(ws);
+    }
+
+    /** The forward pass of {@code ws.input}, layer by layer: dense (fused), then dropout when training. */
+    private Matrix forwardPass(Workspace ws) {
+        Matrix in = ws.input;
         for (int i = 0; i < stack.length; i++) {
             Layer layer = stack[i];
             Matrix a = ws.activations[i];
-            backend.gemm(false, true, 1, in, layer.weights, 0, a);
-            if (layer.biases != null) {
-                backend.addRowVector(a, layer.biases);
-            }
-            backend.activate(layer.activation(), a, a);
+            backend.denseForward(in, layer.weights, layer.biases, layer.activation(), a);
             if (training && layer.dropout() > 0) {
                 backend.dropout(a, ws.masks[i], ws.dropped[i], layer.dropout(), dropoutSeed(i));
                 in = ws.dropped[i];
@@ -237,27 +238,21 @@ public final class Network implements AutoCloseable {
      */
     public void backward(Matrix target) {
         Workspace ws = lastForward(target);
+        backwardPass(ws, target);
+    }
+
+    /** Back-propagation through the stack: the output error, then per layer its gradients and the error below. */
+    private void backwardPass(Workspace ws, Matrix target) {
         int last = stack.length - 1;
-        Matrix delta = ws.deltas[last];
-        backend.lossGradient(loss, ws.activations[last], target, delta);
-        if (loss != Loss.SOFTMAX_CROSS_ENTROPY) {
-            backend.activationGradient(stack[last].activation(), ws.activations[last], delta, delta);
-        }
+        backend.outputDelta(loss, stack[last].activation(), ws.activations[last], target, ws.deltas[last]);
         for (int i = last; i >= 0; i--) {
             Layer layer = stack[i];
-            Matrix in = i == 0 ? ws.input : (ws.forwardTraining && stack[i - 1].dropout() > 0 ? ws.dropped[i - 1] : ws.activations[i - 1]);
-            backend.gemm(true, false, 1, ws.deltas[i], in, 0, layer.weightGradient);
-            if (layer.biasGradient != null) {
-                backend.columnSums(ws.deltas[i], layer.biasGradient);
-            }
+            boolean droppedBelow = i > 0 && ws.forwardTraining && stack[i - 1].dropout() > 0;
+            Matrix in = i == 0 ? ws.input : (droppedBelow ? ws.dropped[i - 1] : ws.activations[i - 1]);
+            backend.denseGradients(ws.deltas[i], in, layer.weightGradient, layer.biasGradient);
             if (i > 0) {
-                Layer below = stack[i - 1];
-                Matrix d = ws.deltas[i - 1];
-                backend.gemm(false, false, 1, ws.deltas[i], layer.weights, 0, d);
-                if (ws.forwardTraining && below.dropout() > 0) {
-                    backend.multiply(d, ws.masks[i - 1], d);
-                }
-                backend.activationGradient(below.activation(), ws.activations[i - 1], d, d);
+                backend.backpropagate(ws.deltas[i], layer.weights, droppedBelow ? ws.masks[i - 1] : null,
+                        stack[i - 1].activation(), ws.activations[i - 1], ws.deltas[i - 1]);
             }
         }
     }
@@ -321,9 +316,10 @@ public final class Network implements AutoCloseable {
         boolean was = training;
         training = true;
         try {
-            forward(ws.x);
-            double e = loss(ws.target);
-            backward(ws.target);
+            ws.input = ws.x;
+            Matrix output = forwardPass(ws);
+            double e = backend.loss(loss, output, ws.target);
+            backwardPass(ws, ws.target);
             step();
             return e;
         } finally {

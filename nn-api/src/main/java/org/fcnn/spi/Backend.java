@@ -76,8 +76,7 @@ public abstract class Backend implements AutoCloseable {
         checkRange(src == null ? -1 : src.length, offset, dst, "write");
         for (int i = offset, end = offset + dst.size(); i < end; i++) {
             if (!Double.isFinite(src[i])) {
-                throw new IllegalArgumentException("write to " + dst.shape() + ": element " + (i - offset)
-                        + " is " + src[i] + "; values must be finite");
+                throw notFinite(dst, i - offset, src[i]);
             }
         }
         doWrite(dst, src, offset);
@@ -89,8 +88,7 @@ public abstract class Backend implements AutoCloseable {
         checkRange(src == null ? -1 : src.length, offset, dst, "write");
         for (int i = offset, end = offset + dst.size(); i < end; i++) {
             if (!Float.isFinite(src[i])) {
-                throw new IllegalArgumentException("write to " + dst.shape() + ": element " + (i - offset)
-                        + " is " + src[i] + "; values must be finite");
+                throw notFinite(dst, i - offset, src[i]);
             }
         }
         doWrite(dst, src, offset);
@@ -261,6 +259,121 @@ public abstract class Backend implements AutoCloseable {
         doMultiply(a, b, out);
     }
 
+    // ------------------------------------------------------------------ a dense layer's passes, fused
+
+    /**
+     * A dense layer's forward pass, {@code A = f(X W^T + b)}: {@code X [n x in]}, {@code W [out x in]},
+     * {@code bias [1 x out]} or {@code null} for none, {@code A [n x out]}. The same result as
+     * {@code gemm(false, true, 1, X, W, 0, A)}, {@code addRowVector(A, bias)}, {@code activate(f, A, A)}, in one
+     * call that a backend may fuse (the CPU backend adds the bias and applies {@code f} in one pass).
+     * {@code A} must not be {@code X}, {@code W} or {@code bias}.
+     */
+    public final void denseForward(Matrix x, Matrix w, Matrix bias, Activation f, Matrix a) {
+        nonNull("denseForward", "activation", f);
+        check(x, "X");
+        check(w, "W");
+        check(a, "A");
+        samePrecision("denseForward", x, w, a);
+        if (x.cols() != w.cols() || a.rows() != x.rows() || a.cols() != w.rows()) {
+            throw new IllegalArgumentException("denseForward shape mismatch: X " + x.shape() + ", W " + w.shape()
+                    + ", A " + a.shape() + "; need X [n x in], W [out x in], A [n x out]");
+        }
+        if (bias != null) {
+            check(bias, "bias");
+            samePrecision("denseForward", a, bias);
+            if (bias.rows() != 1 || bias.cols() != w.rows()) {
+                throw new IllegalArgumentException("denseForward: bias must be [1 x " + w.rows() + "] for W "
+                        + w.shape() + ", got " + bias.shape());
+            }
+        }
+        if (a == x || a == w || a == bias) {
+            throw new IllegalArgumentException("denseForward: A must be a separate matrix from X, W and bias");
+        }
+        doDenseForward(x, w, bias, f, a);
+    }
+
+    /**
+     * The output layer's error {@code delta = dE/dZ [n x m]}, for the output {@code A = f(Z)} against
+     * {@code target [n x m]}: for {@link Loss#SOFTMAX_CROSS_ENTROPY} ({@code f} must be softmax)
+     * {@code (A - T) / n}; otherwise {@code lossGradient} followed by {@code activationGradient(f)}.
+     * {@code delta} must be a separate matrix from {@code output} and {@code target}.
+     */
+    public final void outputDelta(Loss loss, Activation f, Matrix output, Matrix target, Matrix delta) {
+        nonNull("outputDelta", "loss", loss);
+        nonNull("outputDelta", "activation", f);
+        check(output, "output");
+        check(target, "target");
+        check(delta, "delta");
+        sameShape("outputDelta", output, target);
+        sameShape("outputDelta", output, delta);
+        if (loss == Loss.SOFTMAX_CROSS_ENTROPY && f != Activation.SOFTMAX) {
+            throw new IllegalArgumentException("outputDelta: softmax_cross_entropy needs a softmax output, got " + f);
+        }
+        if (delta == output || delta == target) {
+            throw new IllegalArgumentException("outputDelta: delta must be a separate matrix");
+        }
+        doOutputDelta(loss, f, output, target, delta);
+    }
+
+    /**
+     * A dense layer's parameter gradients from its error {@code delta = dE/dZ [n x out]} and its input
+     * {@code X [n x in]}: {@code dW = delta^T X [out x in]} and, unless {@code biasGrad} is {@code null},
+     * {@code db = } the column sums of {@code delta}, {@code [1 x out]}. The same result as
+     * {@code gemm(true, false, 1, delta, X, 0, dW)} and {@code columnSums(delta, db)}.
+     */
+    public final void denseGradients(Matrix delta, Matrix x, Matrix weightGrad, Matrix biasGrad) {
+        check(delta, "delta");
+        check(x, "X");
+        check(weightGrad, "dW");
+        samePrecision("denseGradients", delta, x, weightGrad);
+        if (delta.rows() != x.rows() || weightGrad.rows() != delta.cols() || weightGrad.cols() != x.cols()) {
+            throw new IllegalArgumentException("denseGradients shape mismatch: delta " + delta.shape() + ", X "
+                    + x.shape() + ", dW " + weightGrad.shape() + "; need delta [n x out], X [n x in], dW [out x in]");
+        }
+        if (biasGrad != null) {
+            check(biasGrad, "db");
+            samePrecision("denseGradients", delta, biasGrad);
+            if (biasGrad.rows() != 1 || biasGrad.cols() != delta.cols()) {
+                throw new IllegalArgumentException("denseGradients: db must be [1 x " + delta.cols() + "], got "
+                        + biasGrad.shape());
+            }
+        }
+        if (weightGrad == delta || weightGrad == x || biasGrad == delta || biasGrad == x || biasGrad == weightGrad) {
+            throw new IllegalArgumentException("denseGradients: dW and db must be separate from delta and X");
+        }
+        doDenseGradients(delta, x, weightGrad, biasGrad);
+    }
+
+    /**
+     * Carries a dense layer's error back to the layer below:
+     * {@code deltaBelow = ((delta W) (.) mask) (.) f'(below)}, with {@code delta [n x out]}, {@code W [out x in]},
+     * {@code mask [n x in]} the below layer's dropout mask or {@code null}, {@code below [n x in]} the below
+     * layer's output {@code f(Z)} (before dropout), {@code f} its activation, and {@code deltaBelow [n x in]}
+     * a separate matrix from all of them.
+     */
+    public final void backpropagate(Matrix delta, Matrix w, Matrix mask, Activation f, Matrix below,
+                                    Matrix deltaBelow) {
+        nonNull("backpropagate", "activation", f);
+        check(delta, "delta");
+        check(w, "W");
+        check(below, "below");
+        check(deltaBelow, "deltaBelow");
+        samePrecision("backpropagate", delta, w, below);
+        sameShape("backpropagate", below, deltaBelow);
+        if (delta.cols() != w.rows() || below.cols() != w.cols() || below.rows() != delta.rows()) {
+            throw new IllegalArgumentException("backpropagate shape mismatch: delta " + delta.shape() + ", W "
+                    + w.shape() + ", below " + below.shape() + "; need delta [n x out], W [out x in], below [n x in]");
+        }
+        if (mask != null) {
+            check(mask, "mask");
+            sameShape("backpropagate", below, mask);
+        }
+        if (deltaBelow == delta || deltaBelow == w || deltaBelow == mask || deltaBelow == below) {
+            throw new IllegalArgumentException("backpropagate: deltaBelow must be a separate matrix");
+        }
+        doBackpropagate(delta, w, mask, f, below, deltaBelow);
+    }
+
     // ------------------------------------------------------------------ parameter updates
 
     /** Plain SGD: {@code p -= lr * (g + weightDecay * p)}. */
@@ -369,6 +482,44 @@ public abstract class Backend implements AutoCloseable {
 
     protected abstract void doMultiply(Matrix a, Matrix b, Matrix out);
 
+    /**
+     * {@link #denseForward}: by default {@code doGemm}, {@code doAddRowVector} (with a bias), {@code doActivate};
+     * override to fuse them.
+     */
+    protected void doDenseForward(Matrix x, Matrix w, Matrix bias, Activation f, Matrix a) {
+        doGemm(false, true, x.rows(), w.rows(), x.cols(), 1, x, w, 0, a);
+        if (bias != null) {
+            doAddRowVector(a, bias);
+        }
+        doActivate(f, a, a);
+    }
+
+    /** {@link #outputDelta}: by default {@code doLossGradient}, then {@code doActivationGradient} unless softmax cross-entropy. */
+    protected void doOutputDelta(Loss loss, Activation f, Matrix output, Matrix target, Matrix delta) {
+        doLossGradient(loss, output, target, delta);
+        if (loss != Loss.SOFTMAX_CROSS_ENTROPY) {
+            doActivationGradient(f, output, delta, delta);
+        }
+    }
+
+    /** {@link #denseGradients}: by default {@code doGemm} and {@code doColumnSums}. */
+    protected void doDenseGradients(Matrix delta, Matrix x, Matrix weightGrad, Matrix biasGrad) {
+        doGemm(true, false, delta.cols(), x.cols(), delta.rows(), 1, delta, x, 0, weightGrad);
+        if (biasGrad != null) {
+            doColumnSums(delta, biasGrad);
+        }
+    }
+
+    /** {@link #backpropagate}: by default {@code doGemm}, {@code doMultiply} (with a mask), {@code doActivationGradient}. */
+    protected void doBackpropagate(Matrix delta, Matrix w, Matrix mask, Activation f, Matrix below,
+                                   Matrix deltaBelow) {
+        doGemm(false, false, delta.rows(), w.cols(), delta.cols(), 1, delta, w, 0, deltaBelow);
+        if (mask != null) {
+            doMultiply(deltaBelow, mask, deltaBelow);
+        }
+        doActivationGradient(f, below, deltaBelow, deltaBelow);
+    }
+
     protected abstract void doSgdUpdate(Matrix param, Matrix grad, double lr, double weightDecay);
 
     protected abstract void doMomentumUpdate(Matrix param, Matrix grad, Matrix velocity, double lr,
@@ -396,17 +547,24 @@ public abstract class Backend implements AutoCloseable {
     }
 
     private void check(Matrix m, String role) {
-        ensureOpen();
+        if (closed || m == null || m.backend() != this || m.isClosed()) {
+            throw unusable(m, role);
+        }
+    }
+
+    /** Why {@code m} cannot be used here (the cold path of {@link #check}, kept out of the hot methods). */
+    private RuntimeException unusable(Matrix m, String role) {
+        if (closed) {
+            return new IllegalStateException("backend " + name() + " is closed");
+        }
         if (m == null) {
-            throw new IllegalArgumentException(role + " is null");
+            return new IllegalArgumentException(role + " is null");
         }
         if (m.backend() != this) {
-            throw new IllegalArgumentException(role + " " + m.shape() + " belongs to backend "
+            return new IllegalArgumentException(role + " " + m.shape() + " belongs to backend "
                     + m.backend().name() + ", not to this " + name() + " backend");
         }
-        if (m.isClosed()) {
-            throw new IllegalStateException(role + " " + m.shape() + " is closed");
-        }
+        return new IllegalStateException(role + " " + m.shape() + " is closed");
     }
 
     private static void checkRange(int length, int offset, Matrix m, String op) {
@@ -429,13 +587,13 @@ public abstract class Backend implements AutoCloseable {
 
     private static void sameShape(String op, Matrix a, Matrix b) {
         if (a.rows() != b.rows() || a.cols() != b.cols() || a.precision() != b.precision()) {
-            throw new IllegalArgumentException(op + ": shapes differ: " + a.shape() + " vs " + b.shape());
+            throw invalid(op + ": shapes differ: " + a.shape() + " vs " + b.shape());
         }
     }
 
     private static void samePrecision(String op, Matrix a, Matrix b) {
         if (a.precision() != b.precision()) {
-            throw new IllegalArgumentException(op + ": precisions differ: " + a.shape() + " vs " + b.shape());
+            throw invalid(op + ": precisions differ: " + a.shape() + " vs " + b.shape());
         }
     }
 
@@ -446,14 +604,23 @@ public abstract class Backend implements AutoCloseable {
 
     private static void finite(String op, String what, double value) {
         if (!Double.isFinite(value)) {
-            throw new IllegalArgumentException(op + ": " + what + " must be finite, got " + value);
+            throw invalid(op + ": " + what + " must be finite, got " + value);
         }
     }
 
     private static void nonNull(String op, String what, Object o) {
         if (o == null) {
-            throw new IllegalArgumentException(op + ": " + what + " is null");
+            throw invalid(op + ": " + what + " is null");
         }
+    }
+
+    private static IllegalArgumentException invalid(String message) {
+        return new IllegalArgumentException(message);
+    }
+
+    private static IllegalArgumentException notFinite(Matrix dst, int element, double value) {
+        return new IllegalArgumentException("write to " + dst.shape() + ": element " + element + " is " + value
+                + "; values must be finite");
     }
 
     private static String dims(int r, int c) {

@@ -461,6 +461,236 @@ public abstract class BackendConformanceTest {
         }
     }
 
+    // ------------------------------------------------------------------ a dense layer's fused passes
+
+    /** {@code [n, in, out]}: the tutorial's size, and sizes past the CPU backend's tiny-layer path. */
+    private static final int[][] LAYERS = {{1, 2, 2}, {7, 33, 5}, {130, 33, 70}};
+
+    static Stream<Arguments> layerCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            for (Activation f : Activation.values()) {
+                for (int[] s : LAYERS) {
+                    cases.add(Arguments.of(p, f, s[0], s[1], s[2]));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    /** {@code f} over {@code z [rows x cols]}, from the definitions. */
+    private static double[] activateAll(Activation f, double[] z, int rows, int cols) {
+        if (f == Activation.SOFTMAX) {
+            return Reference.softmax(z, rows, cols);
+        }
+        double[] a = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            a[i] = Reference.activate(f, z[i]);
+        }
+        return a;
+    }
+
+    /** {@code dZ = dA (.) f'} from the outputs {@code a}: the derivative, or softmax's Jacobian-vector product per row. */
+    private static double[] deriveAll(Activation f, double[] a, double[] dA, int rows, int cols) {
+        double[] dZ = new double[a.length];
+        for (int r = 0; r < rows; r++) {
+            double dot = 0;
+            for (int j = 0; j < cols; j++) {
+                dot += dA[r * cols + j] * a[r * cols + j];
+            }
+            for (int j = 0; j < cols; j++) {
+                int i = r * cols + j;
+                dZ[i] = f == Activation.SOFTMAX ? a[i] * (dA[i] - dot) : dA[i] * Reference.derivativeFromOutput(f, a[i]);
+            }
+        }
+        return dZ;
+    }
+
+    /** An error scale of 1 per element, i.e. an absolute tolerance, for results of magnitude about 1 or less. */
+    private static double[] ones(int n) {
+        double[] x = new double[n];
+        Arrays.fill(x, 1);
+        return x;
+    }
+
+    /** Per row the largest element, as the error scale of a row-wise (softmax) result. */
+    private static double[] rowMax(double[] x, int rows, int cols) {
+        double[] m = new double[x.length];
+        for (int r = 0; r < rows; r++) {
+            double max = 0;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, Math.abs(x[r * cols + j]));
+            }
+            Arrays.fill(m, r * cols, (r + 1) * cols, max);
+        }
+        return m;
+    }
+
+    @ParameterizedTest(name = "{0} {1} n={2} in={3} out={4}")
+    @MethodSource("layerCases")
+    void denseForwardIsTheProductBiasAndActivation(Precision p, Activation f, int n, int in, int out) {
+        assumeSupported(p);
+        Random r = new Random(n * 7919L + in * 31L + out + f.ordinal() * 1000L);
+        double[] x = stored(random(r, n * in, 1), p);
+        double[] w = stored(random(r, out * in, 1), p);
+        double[] b = stored(random(r, out, 1), p);
+        for (boolean withBias : new boolean[] {true, false}) {
+            double[] z = Reference.gemm(false, true, 1, x, n, in, w, out, in, 0, new double[n * out]);
+            double[] scale = Reference.gemmMagnitude(false, true, 1, x, n, in, w, out, in, 0, new double[n * out]);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < out; j++) {
+                    z[i * out + j] += withBias ? b[j] : 0;
+                    scale[i * out + j] += withBias ? Math.abs(b[j]) : 0;
+                }
+            }
+            // Each activation's slope is at most 1 (softmax: a change dz moves an output by at most 2 max|dz|).
+            double[] expected = activateAll(f, z, n, out);
+            double[] bound = f == Activation.SOFTMAX ? rowMax(scale, n, out) : scale;
+            try (Matrix mx = upload(x, n, in, p); Matrix mw = upload(w, out, in, p); Matrix mb = upload(b, 1, out, p);
+                 Matrix ma = backend.allocate(n, out, p)) {
+                backend.fill(ma, 7);
+                backend.denseForward(mx, mw, withBias ? mb : null, f, ma);
+                double[] fused = ma.toArray();
+                assertClose("denseForward " + f + (withBias ? " with bias" : " without bias"), expected, fused,
+                        bound, 4 * tolerance(p));
+                // The same as the separate calls, to a few roundings of the result (which the bound above,
+                // scaled by the product's terms, would not notice).
+                try (Matrix unfused = backend.allocate(n, out, p)) {
+                    backend.gemm(false, true, 1, mx, mw, 0, unfused);
+                    if (withBias) {
+                        backend.addRowVector(unfused, mb);
+                    }
+                    backend.activate(f, unfused, unfused);
+                    double[] u = unfused.toArray();
+                    assertClose("denseForward " + f + " against gemm, addRowVector, activate", u, fused,
+                            ones(u.length), 4 * tolerance(p));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} n={2} in={3} out={4}")
+    @MethodSource("layerCases")
+    void denseBackwardPassesMatchTheDefinitions(Precision p, Activation f, int n, int in, int out) {
+        assumeSupported(p);
+        Random r = new Random(n * 7907L + in * 37L + out + f.ordinal() * 1000L);
+        double[] delta = stored(random(r, n * out, 1), p);
+        double[] x = stored(random(r, n * in, 1), p);
+        double[] w = stored(random(r, out * in, 1), p);
+        double[] below = stored(activateAll(f, random(r, n * in, 3), n, in), p);
+        double[] mask = new double[n * in];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = r.nextInt(4) == 0 ? 0 : 2;
+        }
+        try (Matrix md = upload(delta, n, out, p); Matrix mx = upload(x, n, in, p); Matrix mw = upload(w, out, in, p);
+             Matrix mbelow = upload(below, n, in, p); Matrix mmask = upload(mask, n, in, p);
+             Matrix dW = backend.allocate(out, in, p); Matrix db = backend.allocate(1, out, p);
+             Matrix dBelow = backend.allocate(n, in, p)) {
+            backend.denseGradients(md, mx, dW, db);
+            double[] zeros = new double[out * in];
+            assertClose("dW = delta^T X", Reference.gemm(true, false, 1, delta, n, out, x, n, in, 0, zeros), dW.toArray(),
+                    Reference.gemmMagnitude(true, false, 1, delta, n, out, x, n, in, 0, zeros), tolerance(p));
+            double[] sums = new double[out];
+            double[] sumsAbs = new double[out];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < out; j++) {
+                    sums[j] += delta[i * out + j];
+                    sumsAbs[j] += Math.abs(delta[i * out + j]);
+                }
+            }
+            assertClose("db = column sums of delta", sums, db.toArray(), sumsAbs, tolerance(p));
+
+            for (boolean masked : new boolean[] {false, true}) {
+                double[] dA = Reference.gemm(false, false, 1, delta, n, out, w, out, in, 0, new double[n * in]);
+                double[] dAbs = Reference.gemmMagnitude(false, false, 1, delta, n, out, w, out, in, 0, new double[n * in]);
+                for (int i = 0; i < dA.length; i++) {
+                    dA[i] *= masked ? mask[i] : 1;
+                    dAbs[i] *= masked ? mask[i] : 1;
+                }
+                double[] expected = deriveAll(f, below, dA, n, in);
+                // f' is at most 1 (softmax's product with the outputs at most 2 max|dA| per row).
+                double[] scale = f == Activation.SOFTMAX ? rowMax(dAbs, n, in) : dAbs;
+                backend.fill(dBelow, 7);
+                backend.backpropagate(md, mw, masked ? mmask : null, f, mbelow, dBelow);
+                double[] fused = dBelow.toArray();
+                assertClose("backpropagate " + f + (masked ? " through a mask" : ""), expected, fused, scale,
+                        4 * tolerance(p));
+                try (Matrix unfused = backend.allocate(n, in, p)) {
+                    backend.gemm(false, false, 1, md, mw, 0, unfused);
+                    if (masked) {
+                        backend.multiply(unfused, mmask, unfused);
+                    }
+                    backend.activationGradient(f, mbelow, unfused, unfused);
+                    double[] u = unfused.toArray();
+                    assertClose("backpropagate " + f + " against gemm, multiply, activationGradient", u, fused,
+                            ones(u.length), 4 * tolerance(p));
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> outputDeltaCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            for (Activation f : Activation.values()) {
+                cases.add(Arguments.of(p, Loss.SQUARED_ERROR, f));
+            }
+            cases.add(Arguments.of(p, Loss.SOFTMAX_CROSS_ENTROPY, Activation.SOFTMAX));
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("outputDeltaCases")
+    void outputDeltaIsTheLossGradientThroughTheActivation(Precision p, Loss loss, Activation f) {
+        assumeSupported(p);
+        for (int rows : DIMS) {
+            int cols = rows == 1 ? 2 : 10;
+            Random r = new Random(rows * 13L + f.ordinal() + loss.ordinal() * 100L);
+            double[] o = stored(activateAll(f, random(r, rows * cols, 3), rows, cols), p);
+            double[] t = stored(random(r, rows * cols, 1), p);
+            double[] grad = new double[o.length];
+            for (int i = 0; i < o.length; i++) {
+                grad[i] = (o[i] - t[i]) / rows;
+            }
+            double[] expected = loss == Loss.SOFTMAX_CROSS_ENTROPY ? grad : deriveAll(f, o, grad, rows, cols);
+            double[] scale = rowMax(Reference.abs(grad), rows, cols);
+            try (Matrix mo = upload(o, rows, cols, p); Matrix mt = upload(t, rows, cols, p);
+                 Matrix md = backend.allocate(rows, cols, p)) {
+                backend.outputDelta(loss, f, mo, mt, md);
+                assertClose("outputDelta " + loss + " " + f + " [" + rows + "x" + cols + "]", expected, md.toArray(),
+                        scale, 4 * tolerance(p));
+            }
+        }
+    }
+
+    @Test
+    void fusedLayerPassesRejectMismatchedShapesAndAliases() {
+        Precision p = backend.supports(Precision.FLOAT32) ? Precision.FLOAT32 : Precision.FLOAT64;
+        try (Matrix x = backend.allocate(4, 3, p); Matrix w = backend.allocate(5, 3, p); Matrix a = backend.allocate(4, 5, p);
+             Matrix wrongBias = backend.allocate(1, 3, p); Matrix dW = backend.allocate(5, 3, p);
+             Matrix dX = backend.allocate(4, 3, p)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> backend.denseForward(x, w, null, Activation.SIGMOID, dX));
+            assertTrue(e.getMessage().contains("denseForward") && e.getMessage().contains("[4 x 3]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> backend.denseForward(x, w, wrongBias, Activation.SIGMOID, a));
+            assertTrue(e.getMessage().contains("bias must be [1 x 5]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> backend.denseGradients(a, x, dX, null));
+            assertTrue(e.getMessage().contains("denseGradients") && e.getMessage().contains("dW [4 x 3]"),
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> backend.backpropagate(a, w, null, Activation.TANH, dX, dX));
+            assertTrue(e.getMessage().contains("separate"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> backend.outputDelta(Loss.SOFTMAX_CROSS_ENTROPY, Activation.SIGMOID, a, a, a));
+            assertTrue(e.getMessage().contains("softmax"), e.getMessage());
+            backend.denseForward(x, w, null, Activation.SIGMOID, a);
+            backend.denseGradients(a, x, dW, null);
+            backend.backpropagate(a, w, null, Activation.TANH, x, dX);
+        }
+    }
+
     // ------------------------------------------------------------------ parameter updates
 
     @ParameterizedTest

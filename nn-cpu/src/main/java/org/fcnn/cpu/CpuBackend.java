@@ -257,6 +257,63 @@ public final class CpuBackend extends Backend {
         }
     }
 
+    // ------------------------------------------------------------------ a dense layer's passes, fused (FloatLayers / DoubleLayers)
+
+    private static float[] floats(Matrix m) {
+        return m == null ? null : cpu(m).f;
+    }
+
+    private static double[] doubles(Matrix m) {
+        return m == null ? null : cpu(m).d;
+    }
+
+    @Override
+    protected void doDenseForward(Matrix x, Matrix w, Matrix bias, Activation f, Matrix a) {
+        if (cpu(a).isDouble()) {
+            DoubleLayers.forward(doubleGemm, kernels, doubles(x), doubles(w), doubles(bias), f, doubles(a), x.rows(), x.cols(),
+                    w.rows());
+        } else {
+            FloatLayers.forward(floatGemm, kernels, floats(x), floats(w), floats(bias), f, floats(a), x.rows(), x.cols(),
+                    w.rows());
+        }
+    }
+
+    @Override
+    protected void doOutputDelta(Loss loss, Activation f, Matrix output, Matrix target, Matrix delta) {
+        if (cpu(output).isDouble()) {
+            DoubleLayers.outputDelta(loss, f, doubles(output), doubles(target), doubles(delta), output.rows(),
+                    output.size());
+        } else {
+            FloatLayers.outputDelta(loss, f, floats(output), floats(target), floats(delta), output.rows(),
+                    output.size());
+        }
+    }
+
+    @Override
+    protected void doDenseGradients(Matrix delta, Matrix x, Matrix weightGrad, Matrix biasGrad) {
+        if (cpu(delta).isDouble()) {
+            DoubleLayers.gradients(doubleGemm, doubles(delta), doubles(x), doubles(weightGrad), doubles(biasGrad),
+                    x.rows(), x.cols(), delta.cols());
+        } else {
+            FloatLayers.gradients(floatGemm, floats(delta), floats(x), floats(weightGrad), floats(biasGrad),
+                    x.rows(), x.cols(), delta.cols());
+        }
+    }
+
+    @Override
+    protected void doBackpropagate(Matrix delta, Matrix w, Matrix mask, Activation f, Matrix below,
+                                   Matrix deltaBelow) {
+        if (cpu(delta).isDouble()) {
+            DoubleLayers.backpropagate(doubleGemm, doubles(delta), doubles(w), doubles(mask), f, doubles(below),
+                    doubles(deltaBelow), below.rows(), below.cols(), delta.cols());
+        } else {
+            FloatLayers.backpropagate(floatGemm, floats(delta), floats(w), floats(mask), f, floats(below),
+                    floats(deltaBelow), below.rows(), below.cols(), delta.cols());
+        }
+    }
+
+    // ------------------------------------------------------------------ parameter updates
+
     @Override
     protected void doSgdUpdate(Matrix param, Matrix grad, double lr, double weightDecay) {
         CpuMatrix p = cpu(param);

@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The matrix-product kernels this JVM runs, chosen once at run time in the manner of Apache Lucene's
+ * The matrix-product and float32 activation kernels this JVM runs, chosen once at run time in the manner of Apache Lucene's
  * {@code VectorizationProvider}: the Vector API kernels ({@link VectorCpuKernels}) when the
  * {@code jdk.incubator.vector} module is in the boot layer (the JVM was started with
  * {@code --add-modules jdk.incubator.vector}) and readable, else the plain-Java kernels. The Vector API
@@ -25,6 +25,22 @@ abstract class CpuKernels {
 
     /** The float64 blocked product. */
     abstract DoubleGemm doubleGemm();
+
+    /** {@code a = sigmoid(a + bias)} in place over {@code a [rows x cols]}; {@code bias [cols]} or {@code null}. */
+    abstract void sigmoid(float[] a, int rows, int cols, float[] bias);
+
+    /** As {@link #sigmoid(float[], int, int, float[])} in float64. */
+    void sigmoid(double[] a, int rows, int cols, double[] bias) {
+        DoubleKernels.biasSigmoid(a, rows, cols, bias);
+    }
+
+    /** {@code a = tanh(a + bias)} in place over {@code a [rows x cols]}; {@code bias [cols]} or {@code null}. */
+    abstract void tanh(float[] a, int rows, int cols, float[] bias);
+
+    /** As {@link #tanh(float[], int, int, float[])} in float64. */
+    void tanh(double[] a, int rows, int cols, double[] bias) {
+        DoubleKernels.biasTanh(a, rows, cols, bias);
+    }
 
     /** Which kernels, for {@code device()}: e.g. {@code Vector API 512-bit kernels}. */
     abstract String description();

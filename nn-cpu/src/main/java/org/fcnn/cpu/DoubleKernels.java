@@ -4,7 +4,7 @@ import org.fcnn.spi.Dropout;
 
 /**
  * The CPU kernels on {@code double[]} storage, row-major. Plain loops, named by what they compute (matrix products are in {@link CpuKernels}); arguments
- * were checked by {@link org.fcnn.spi.Backend}. {@code DoubleKernels} and {@code FloatKernels} are the same code for the two
+ * were checked by {@link org.fcnn.spi.Backend}. This class and its twin for the other precision are the same code for the two
  * precisions (Java has no generics over primitives); accumulations of losses use {@code double}.
  */
 final class DoubleKernels {
@@ -39,6 +39,32 @@ final class DoubleKernels {
     static void tanh(double[] z, double[] a, int size) {
         for (int i = 0; i < size; i++) {
             a[i] = (double) Math.tanh(z[i]);
+        }
+    }
+
+    /** {@code a = sigmoid(a + bias)} in place over {@code a [rows x cols]}; {@code bias [cols]} or {@code null}. */
+    static void biasSigmoid(double[] a, int rows, int cols, double[] bias) {
+        if (bias == null) {
+            sigmoid(a, a, rows * cols);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0, o = i * cols; j < cols; j++) {
+                a[o + j] = (double) (1 / (1 + Math.exp(-(a[o + j] + bias[j]))));
+            }
+        }
+    }
+
+    /** {@code a = tanh(a + bias)} in place over {@code a [rows x cols]}; {@code bias [cols]} or {@code null}. */
+    static void biasTanh(double[] a, int rows, int cols, double[] bias) {
+        if (bias == null) {
+            tanh(a, a, rows * cols);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0, o = i * cols; j < cols; j++) {
+                a[o + j] = (double) Math.tanh(a[o + j] + bias[j]);
+            }
         }
     }
 

@@ -4,7 +4,7 @@ import org.fcnn.spi.Dropout;
 
 /**
  * The CPU kernels on {@code float[]} storage, row-major. Plain loops, named by what they compute (matrix products are in {@link CpuKernels}); arguments
- * were checked by {@link org.fcnn.spi.Backend}. {@code DoubleKernels} and {@code FloatKernels} are the same code for the two
+ * were checked by {@link org.fcnn.spi.Backend}. This class and its twin for the other precision are the same code for the two
  * precisions (Java has no generics over primitives); accumulations of losses use {@code double}.
  */
 final class FloatKernels {
@@ -39,6 +39,32 @@ final class FloatKernels {
     static void tanh(float[] z, float[] a, int size) {
         for (int i = 0; i < size; i++) {
             a[i] = (float) Math.tanh(z[i]);
+        }
+    }
+
+    /** {@code a = sigmoid(a + bias)} in place over {@code a [rows x cols]}; {@code bias [cols]} or {@code null}. */
+    static void biasSigmoid(float[] a, int rows, int cols, float[] bias) {
+        if (bias == null) {
+            sigmoid(a, a, rows * cols);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0, o = i * cols; j < cols; j++) {
+                a[o + j] = (float) (1 / (1 + Math.exp(-(a[o + j] + bias[j]))));
+            }
+        }
+    }
+
+    /** {@code a = tanh(a + bias)} in place over {@code a [rows x cols]}; {@code bias [cols]} or {@code null}. */
+    static void biasTanh(float[] a, int rows, int cols, float[] bias) {
+        if (bias == null) {
+            tanh(a, a, rows * cols);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0, o = i * cols; j < cols; j++) {
+                a[o + j] = (float) Math.tanh(a[o + j] + bias[j]);
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 package org.fcnn.cpu;
 
-/** The plain-Java kernels: {@link PlainFloatGemm} and {@link PlainDoubleGemm}. */
+/** The plain-Java kernels: {@link PlainFloatGemm}, {@link PlainDoubleGemm} and the scalar activations of {@link FloatKernels}. */
 final class PlainCpuKernels extends CpuKernels {
     private final FloatGemm floatGemm = new PlainFloatGemm();
     private final DoubleGemm doubleGemm = new PlainDoubleGemm();
@@ -18,6 +18,16 @@ final class PlainCpuKernels extends CpuKernels {
     @Override
     DoubleGemm doubleGemm() {
         return doubleGemm;
+    }
+
+    @Override
+    void sigmoid(float[] a, int rows, int cols, float[] bias) {
+        FloatKernels.biasSigmoid(a, rows, cols, bias);
+    }
+
+    @Override
+    void tanh(float[] a, int rows, int cols, float[] bias) {
+        FloatKernels.biasTanh(a, rows, cols, bias);
     }
 
     @Override

@@ -4,7 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 
 /**
- * The Vector API kernels: {@link VectorFloatGemm} and {@link VectorDoubleGemm}. Instantiated reflectively by
+ * The Vector API kernels: {@link VectorFloatGemm}, {@link VectorDoubleGemm} and the float32 activations of
+ * {@link VectorFloatActivations}. Instantiated reflectively by
  * {@link CpuKernels} only when {@code jdk.incubator.vector} is present; refuses vectors narrower than 128 bits.
  */
 final class VectorCpuKernels extends CpuKernels {
@@ -27,6 +28,16 @@ final class VectorCpuKernels extends CpuKernels {
     @Override
     DoubleGemm doubleGemm() {
         return doubleGemm;
+    }
+
+    @Override
+    void sigmoid(float[] a, int rows, int cols, float[] bias) {
+        VectorFloatActivations.sigmoid(a, rows, cols, bias);
+    }
+
+    @Override
+    void tanh(float[] a, int rows, int cols, float[] bias) {
+        VectorFloatActivations.tanh(a, rows, cols, bias);
     }
 
     @Override

@@ -35,6 +35,8 @@ final class VectorDoubleGemm implements DoubleGemm {
     private static final int KC = Integer.getInteger("fcnn.cpu.kc", 512);
     private static final int MC = MR * Integer.getInteger("fcnn.cpu.mcPanels", 24);
     private static final int NC = NR * Integer.getInteger("fcnn.cpu.ncPanels", 32);
+    /** Steps of p per block when packing a transposed B. */
+    private static final int PB = 16;
 
     @Override
     public int rowAlign() {
@@ -114,6 +116,24 @@ final class VectorDoubleGemm implements DoubleGemm {
                         ap[dst + r] = 0;
                     }
                 }
+            } else if (mr == MR && alpha == 1) {
+                // Six rows read side by side and the panel written in order, rather than a pass per row
+                // with stride-MR stores (the forward pass packs each batch X this way).
+                int s0 = aOff + (ic + ir) * lda + pc;
+                int s1 = s0 + lda;
+                int s2 = s1 + lda;
+                int s3 = s2 + lda;
+                int s4 = s3 + lda;
+                int s5 = s4 + lda;
+                for (int p = 0; p < kc; p++) {
+                    int dst = base + p * MR;
+                    ap[dst] = a[s0 + p];
+                    ap[dst + 1] = a[s1 + p];
+                    ap[dst + 2] = a[s2 + p];
+                    ap[dst + 3] = a[s3 + p];
+                    ap[dst + 4] = a[s4 + p];
+                    ap[dst + 5] = a[s5 + p];
+                }
             } else {
                 for (int r = 0; r < MR; r++) {
                     if (r < mr) {
@@ -138,15 +158,20 @@ final class VectorDoubleGemm implements DoubleGemm {
             int base = jr * kc;
             int nr = Math.min(NR, nc - jr);
             if (transB) {
-                for (int j = 0; j < NR; j++) {
-                    if (j < nr) {
-                        int src = bOff + (jc + jr + j) * ldb + pc;
-                        for (int p = 0; p < kc; p++) {
-                            bp[base + p * NR + j] = b[src + p];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            bp[base + p * NR + j] = 0;
+                // A transposition (the forward pass packs W^T this way), in blocks of PB steps of p so that
+                // the PB x NR block being written stays in L1 while each source row is read PB at a time.
+                for (int p0 = 0; p0 < kc; p0 += PB) {
+                    int pe = Math.min(kc, p0 + PB);
+                    for (int j = 0; j < NR; j++) {
+                        if (j < nr) {
+                            int src = bOff + (jc + jr + j) * ldb + pc;
+                            for (int p = p0; p < pe; p++) {
+                                bp[base + p * NR + j] = b[src + p];
+                            }
+                        } else {
+                            for (int p = p0; p < pe; p++) {
+                                bp[base + p * NR + j] = 0;
+                            }
                         }
                     }
                 }

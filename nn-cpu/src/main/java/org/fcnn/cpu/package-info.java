@@ -6,12 +6,14 @@
  * ({@code jdk.incubator.vector}) when the JVM runs with {@code --add-modules jdk.incubator.vector}, in plain
  * Java otherwise ({@link org.fcnn.cpu.CpuKernels} decides at run time), split between a small fixed pool of
  * daemon threads (system property {@code fcnn.cpu.threads}, default the number of cores). Tiny products
- * stay on the calling thread without packing. Working memory is reused, so a steady training loop
- * allocates nothing.
+ * stay on the calling thread without packing. A dense layer's passes are fused ({@link org.fcnn.cpu.FloatLayers}):
+ * bias and activation in one pass after the product, the output error in one pass, and tiny layers (the
+ * tutorial's) as one loop nest per pass; float32 sigmoid and tanh run on the Vector API when it is enabled.
+ * Working memory is reused, so a steady training loop allocates nothing.
  *
  * <p>Each {@code Double...} class is generated from its {@code Float...} twin and must not be edited by hand:
  * {@code sed -e 's/float32/float64/g; s/Float/Double/g; s/float/double/g; s/sgemm/dgemm/g' FloatX.java > DoubleX.java}
- * (for {@code FloatKernels}, {@code FloatGemm}, {@code PlainFloatGemm}, {@code SmallFloatGemm},
+ * (for {@code FloatKernels}, {@code FloatLayers}, {@code FloatGemm}, {@code PlainFloatGemm}, {@code SmallFloatGemm},
  * {@code FloatGemmRunner}, {@code VectorFloatGemm}).
  */
 package org.fcnn.cpu;
