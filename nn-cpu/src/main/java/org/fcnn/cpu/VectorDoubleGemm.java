@@ -36,7 +36,7 @@ final class VectorDoubleGemm implements DoubleGemm {
     private static final int MC = MR * Integer.getInteger("fcnn.cpu.mcPanels", 24);
     private static final int NC = NR * Integer.getInteger("fcnn.cpu.ncPanels", 32);
     /** Steps of p per block when packing a transposed B. */
-    private static final int PB = 16;
+    private static final int PB = 64;
 
     @Override
     public int rowAlign() {
@@ -159,19 +159,28 @@ final class VectorDoubleGemm implements DoubleGemm {
             int nr = Math.min(NR, nc - jr);
             if (transB) {
                 // A transposition (the forward pass packs W^T this way), in blocks of PB steps of p so that
-                // the PB x NR block being written stays in L1 while each source row is read PB at a time.
+                // the PB x NR block being written stays in L1, four source rows at a time (nr is a multiple
+                // of 4 except at C's right edge, where the rows past nr are zeros).
                 for (int p0 = 0; p0 < kc; p0 += PB) {
                     int pe = Math.min(kc, p0 + PB);
-                    for (int j = 0; j < NR; j++) {
-                        if (j < nr) {
-                            int src = bOff + (jc + jr + j) * ldb + pc;
-                            for (int p = p0; p < pe; p++) {
-                                bp[base + p * NR + j] = b[src + p];
-                            }
-                        } else {
-                            for (int p = p0; p < pe; p++) {
-                                bp[base + p * NR + j] = 0;
-                            }
+                    int j = 0;
+                    for (; j + 4 <= nr; j += 4) {
+                        int s0 = bOff + (jc + jr + j) * ldb + pc;
+                        int s1 = s0 + ldb;
+                        int s2 = s1 + ldb;
+                        int s3 = s2 + ldb;
+                        for (int p = p0; p < pe; p++) {
+                            int d = base + p * NR + j;
+                            bp[d] = b[s0 + p];
+                            bp[d + 1] = b[s1 + p];
+                            bp[d + 2] = b[s2 + p];
+                            bp[d + 3] = b[s3 + p];
+                        }
+                    }
+                    for (; j < NR; j++) {
+                        int src = bOff + (jc + jr + j) * ldb + pc;
+                        for (int p = p0; p < pe; p++) {
+                            bp[base + p * NR + j] = j < nr ? b[src + p] : 0;
                         }
                     }
                 }
