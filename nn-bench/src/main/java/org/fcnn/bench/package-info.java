@@ -1,7 +1,9 @@
 /**
  * JMH benchmarks of the backends: matrix products in the three transpose cases a network uses
  * ({@link org.fcnn.bench.GemmBenchmark}) and whole training steps through the public API
- * ({@link org.fcnn.bench.TrainStepBenchmark}; with {@code -prof gc}, the bytes allocated per step).
+ * ({@link org.fcnn.bench.TrainStepBenchmark}; with {@code -prof gc}, the bytes allocated per step), and the
+ * tutorial's step in plain Java without the library ({@link org.fcnn.bench.TutorialFloorBenchmark}), the floor
+ * that {@code tutorialStep} is read against.
  * Build with {@code mvn -pl nn-bench -am package} and run {@code java -jar nn-bench/target/benchmarks.jar}; the
  * forked JVMs get {@code --add-modules jdk.incubator.vector} (see {@code docs/BENCHMARKS.md}).
  */
