@@ -2,6 +2,9 @@
  * The service-provider interface that backend jars implement: a {@link org.fcnn.spi.BackendProvider}
  * (found by {@link java.util.ServiceLoader}) reports its {@link org.fcnn.spi.Availability} and creates a
  * {@link org.fcnn.spi.Backend}, which owns {@link org.fcnn.spi.Matrix} memory and runs the kernels.
- * Arguments are validated in {@link org.fcnn.spi.Backend} before an implementation sees them.
+ * Arguments are validated in {@link org.fcnn.spi.Backend} before an implementation sees them. A network
+ * drives a backend through a dense layer's fused passes ({@code denseForward}, {@code outputDelta},
+ * {@code denseGradients}, {@code backpropagate}); their default implementations compose the primitive
+ * kernels, and a backend overrides them to save passes and calls.
  */
 package org.fcnn.spi;
