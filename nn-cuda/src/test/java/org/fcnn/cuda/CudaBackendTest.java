@@ -39,6 +39,9 @@ class CudaBackendTest {
             assertEquals(List.of(P, P, P, I), s.get(k), k);
         }
         assertEquals(List.of(P, P, P, R, I), s.get("difference"));
+        assertEquals(List.of(P, P, I, I, I, I), s.get("bias_activate"));
+        assertEquals(List.of(P, P, P, R, I, I), s.get("output_delta"));
+        assertEquals(List.of(P, P, I, P, I, I), s.get("mask_derive"));
         assertEquals(List.of(P, P, P, I, R, I, I), s.get("dropout"));
         assertEquals(List.of(P, P, I), s.get("softmax"));
         assertEquals(List.of(P, P, P, I), s.get("softmax_gradient"));
@@ -46,7 +49,7 @@ class CudaBackendTest {
         assertEquals(List.of(P, P, R, R, I), s.get("sgd_update"));
         assertEquals(List.of(P, P, P, R, R, R, I), s.get("momentum_update"));
         assertEquals(List.of(P, P, P, P, R, R, R, R, R, R, I), s.get("adam_update"));
-        assertEquals(20, s.size(), s.keySet().toString());
+        assertEquals(23, s.size(), s.keySet().toString());
     }
 
     @Test

@@ -29,6 +29,12 @@ public enum Kernel {
     RELU_GRADIENT("buffer a, buffer dA, buffer dZ, int n"),
     MULTIPLY("buffer a, buffer b, buffer out, int n"),
     DIFFERENCE("buffer o, buffer t, buffer grad, real invRows, int n"),
+    /** {@code a = f(a + bias)} after a dense layer's product; element-wise, {@code act} an element-wise activation's code. */
+    BIAS_ACTIVATE("buffer a, buffer bias, int hasBias, int act, int n, int cols"),
+    /** {@code delta = (o - t) invRows f'(o)}: the output layer's error; element-wise. */
+    OUTPUT_DELTA("buffer o, buffer t, buffer delta, real invRows, int act, int n"),
+    /** {@code d = (d mask) f'(a)}: the error carried to the layer below; element-wise. */
+    MASK_DERIVE("buffer d, buffer mask, int hasMask, buffer a, int act, int n"),
     DROPOUT("buffer a, buffer mask, buffer out, int threshold, real scale, int seed, int n"),
     /** Per row of {@code z [rows x cols]}; {@link Geometry.Rows}, one group per row. */
     SOFTMAX("buffer z, buffer a, int cols"),

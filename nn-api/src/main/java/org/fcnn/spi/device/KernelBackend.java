@@ -215,6 +215,71 @@ public abstract class KernelBackend extends Backend {
                 .real(1.0 / output.rows()).integer(output.size()).elementwise(output.size());
     }
 
+    // ------------------------------------------------------------------ a dense layer's passes, fused
+
+    /** An element-wise activation's code in {@code bias_activate}, {@code output_delta} and {@code mask_derive}. */
+    private static int code(Activation f) {
+        switch (f) {
+            case SIGMOID: return 0;
+            case TANH: return 1;
+            case RELU: return 2;
+            case IDENTITY: return 3;
+            default: throw new IllegalArgumentException("not element-wise: " + f);
+        }
+    }
+
+    /** The product, then bias and activation in one {@link Kernel#BIAS_ACTIVATE} launch (softmax: row-wise as before). */
+    @Override
+    protected final void doDenseForward(Matrix x, Matrix w, Matrix bias, Activation f, Matrix a) {
+        doGemm(false, true, x.rows(), w.rows(), x.cols(), 1, x, w, 0, a);
+        if (f == Activation.SOFTMAX) {
+            if (bias != null) {
+                doAddRowVector(a, bias);
+            }
+            doActivate(f, a, a);
+        } else if (bias != null || f != Activation.IDENTITY) {
+            need(bias == null || bias.size() == a.cols(), "bias_activate", a, bias == null ? a : bias);
+            kernel(Kernel.BIAS_ACTIVATE, a.precision()).buffer(a).buffer(bias == null ? a : bias)
+                    .integer(bias == null ? 0 : 1).integer(code(f)).integer(a.size()).integer(a.cols())
+                    .elementwise(a.size());
+        }
+    }
+
+    /** One {@link Kernel#OUTPUT_DELTA} launch, or {@link Kernel#DIFFERENCE} for softmax cross-entropy. */
+    @Override
+    protected final void doOutputDelta(Loss loss, Activation f, Matrix output, Matrix target, Matrix delta) {
+        if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
+            doLossGradient(loss, output, target, delta);
+        } else if (f == Activation.SOFTMAX) {
+            doLossGradient(loss, output, target, delta);
+            doActivationGradient(f, output, delta, delta);
+        } else {
+            need(output.size() == target.size() && output.size() == delta.size(), "output_delta", output, target,
+                    delta);
+            kernel(Kernel.OUTPUT_DELTA, output.precision()).buffer(output).buffer(target).buffer(delta)
+                    .real(1.0 / output.rows()).integer(code(f)).integer(output.size()).elementwise(output.size());
+        }
+    }
+
+    /** The product, then mask and derivative in one {@link Kernel#MASK_DERIVE} launch (softmax: row-wise as before). */
+    @Override
+    protected final void doBackpropagate(Matrix delta, Matrix w, Matrix mask, Activation f, Matrix below,
+                                         Matrix deltaBelow) {
+        doGemm(false, false, delta.rows(), w.cols(), delta.cols(), 1, delta, w, 0, deltaBelow);
+        if (f == Activation.SOFTMAX) {
+            if (mask != null) {
+                doMultiply(deltaBelow, mask, deltaBelow);
+            }
+            doActivationGradient(f, below, deltaBelow, deltaBelow);
+        } else if (mask != null || f != Activation.IDENTITY) {
+            int n = deltaBelow.size();
+            need(below.size() == n && (mask == null || mask.size() == n), "mask_derive", deltaBelow, below);
+            kernel(Kernel.MASK_DERIVE, deltaBelow.precision()).buffer(deltaBelow)
+                    .buffer(mask == null ? deltaBelow : mask).integer(mask == null ? 0 : 1).buffer(below)
+                    .integer(code(f)).integer(n).elementwise(n);
+        }
+    }
+
     @Override
     protected final void doDropout(Matrix a, Matrix mask, Matrix out, int threshold, double scale, int seed) {
         need(a.size() == mask.size() && a.size() == out.size(), "dropout", a, mask, out);

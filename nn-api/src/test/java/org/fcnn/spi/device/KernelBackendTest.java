@@ -50,6 +50,39 @@ class KernelBackendTest {
     }
 
     @Test
+    void aDenseLayersPassesAreFusedIntoOneElementWiseLaunchAfterTheProduct() {
+        try (RecordingKernelBackend b = new RecordingKernelBackend()) {
+            Matrix x = b.allocate(4, 3, Precision.FLOAT32);
+            Matrix w = b.allocate(5, 3, Precision.FLOAT32);
+            Matrix bias = b.allocate(1, 5, Precision.FLOAT32);
+            Matrix a = b.allocate(4, 5, Precision.FLOAT32);
+            Matrix t = b.allocate(4, 5, Precision.FLOAT32);
+            Matrix d = b.allocate(4, 5, Precision.FLOAT32);
+            Matrix below = b.allocate(4, 3, Precision.FLOAT32);
+            Matrix dBelow = b.allocate(4, 3, Precision.FLOAT32);
+
+            b.denseForward(x, w, bias, Activation.TANH, a);
+            assertEquals(List.of(Kernel.GEMM, Kernel.BIAS_ACTIVATE), b.calls.stream().map(KernelCall::kernel).toList());
+            assertEquals(List.of(a, bias, 1, 1, 20, 5), values(b.calls.get(1)), "a, bias, hasBias, tanh, n, cols");
+            b.calls.clear();
+
+            b.outputDelta(Loss.SQUARED_ERROR, Activation.SIGMOID, a, t, d);
+            assertEquals(1, b.calls.size(), "one launch");
+            assertEquals(List.of(a, t, d, 0.25, 0, 20), values(b.calls.get(0)), "o, t, delta, 1/rows, sigmoid, n");
+            b.calls.clear();
+
+            b.backpropagate(d, w, null, Activation.RELU, below, dBelow);
+            assertEquals(List.of(Kernel.GEMM, Kernel.MASK_DERIVE), b.calls.stream().map(KernelCall::kernel).toList());
+            assertEquals(List.of(dBelow, dBelow, 0, below, 2, 12), values(b.calls.get(1)), "d, no mask, a, relu, n");
+            b.calls.clear();
+
+            b.denseForward(x, w, null, Activation.IDENTITY, a);
+            assertEquals(List.of(Kernel.GEMM), b.calls.stream().map(KernelCall::kernel).toList(),
+                    "no bias and the identity: the product alone");
+        }
+    }
+
+    @Test
     void gemmPassesTheGeometryOfCAndTheStoredColumnCounts() {
         try (RecordingKernelBackend b = new RecordingKernelBackend()) {
             Matrix a = b.allocate(130, 7, Precision.FLOAT64);  // A^T is [7 x 130]

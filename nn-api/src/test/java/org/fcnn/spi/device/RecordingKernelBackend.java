@@ -70,6 +70,17 @@ public final class RecordingKernelBackend extends KernelBackend {
             loss(loss, a, t);
             lossGradient(loss, a, t, dz);
         }
+        denseForward(x, w, bias, Activation.SIGMOID, a);
+        denseForward(x, w, null, Activation.SOFTMAX, a);
+        outputDelta(Loss.SQUARED_ERROR, Activation.TANH, a, t, dz);
+        outputDelta(Loss.SOFTMAX_CROSS_ENTROPY, Activation.SOFTMAX, a, t, dz);
+        denseGradients(dz, x, dw, bias);
+        Matrix below = allocate(5, 7, precision);
+        Matrix mask = allocate(5, 7, precision);
+        backpropagate(dz, w, mask, Activation.RELU, below, x);
+        backpropagate(dz, w, null, Activation.SIGMOID, below, x);
+        below.close();
+        mask.close();
         dropout(a, dz, a, 0.25, 42);
         multiply(a, dz, a);
         fill(w, 0.5);
