@@ -48,6 +48,7 @@ public enum Kernel {
 
     private final String signature;
     private final List<ArgKind> parameters;
+    private final String entry = name().toLowerCase(Locale.ROOT);
 
     Kernel(String signature) {
         this.signature = signature;
@@ -60,7 +61,7 @@ public enum Kernel {
 
     /** The entry point's name in the body, the OpenCL program and the PTX: {@code gemm}, {@code sgd_update}. */
     public String entry() {
-        return name().toLowerCase(Locale.ROOT);
+        return entry;
     }
 
     /** The kinds of the parameters, in order. */
