@@ -162,54 +162,19 @@ public final class CpuBackend extends Backend {
 
     @Override
     protected void doActivate(Activation f, Matrix z, Matrix a) {
-        CpuMatrix cz = cpu(z);
-        CpuMatrix ca = cpu(a);
-        int size = z.size();
-        if (cz.isDouble()) {
-            switch (f) {
-                case SIGMOID: DoubleKernels.sigmoid(cz.d, ca.d, size); break;
-                case TANH: DoubleKernels.tanh(cz.d, ca.d, size); break;
-                case RELU: DoubleKernels.relu(cz.d, ca.d, size); break;
-                case IDENTITY: System.arraycopy(cz.d, 0, ca.d, 0, size); break;
-                case SOFTMAX: DoubleKernels.softmax(cz.d, ca.d, z.rows(), z.cols()); break;
-                default: throw new IllegalArgumentException("unsupported activation " + f);
-            }
+        if (cpu(z).isDouble()) {
+            DoubleKernels.activate(f, doubles(z), doubles(a), z.rows(), z.cols());
         } else {
-            switch (f) {
-                case SIGMOID: FloatKernels.sigmoid(cz.f, ca.f, size); break;
-                case TANH: FloatKernels.tanh(cz.f, ca.f, size); break;
-                case RELU: FloatKernels.relu(cz.f, ca.f, size); break;
-                case IDENTITY: System.arraycopy(cz.f, 0, ca.f, 0, size); break;
-                case SOFTMAX: FloatKernels.softmax(cz.f, ca.f, z.rows(), z.cols()); break;
-                default: throw new IllegalArgumentException("unsupported activation " + f);
-            }
+            FloatKernels.activate(f, floats(z), floats(a), z.rows(), z.cols());
         }
     }
 
     @Override
     protected void doActivationGradient(Activation f, Matrix a, Matrix dA, Matrix dZ) {
-        CpuMatrix ca = cpu(a);
-        CpuMatrix cdA = cpu(dA);
-        CpuMatrix cdZ = cpu(dZ);
-        int size = a.size();
-        if (ca.isDouble()) {
-            switch (f) {
-                case SIGMOID: DoubleKernels.sigmoidGradient(ca.d, cdA.d, cdZ.d, size); break;
-                case TANH: DoubleKernels.tanhGradient(ca.d, cdA.d, cdZ.d, size); break;
-                case RELU: DoubleKernels.reluGradient(ca.d, cdA.d, cdZ.d, size); break;
-                case IDENTITY: System.arraycopy(cdA.d, 0, cdZ.d, 0, size); break;
-                case SOFTMAX: DoubleKernels.softmaxGradient(ca.d, cdA.d, cdZ.d, a.rows(), a.cols()); break;
-                default: throw new IllegalArgumentException("unsupported activation " + f);
-            }
+        if (cpu(a).isDouble()) {
+            DoubleKernels.activationGradient(f, doubles(a), doubles(dA), doubles(dZ), a.rows(), a.cols());
         } else {
-            switch (f) {
-                case SIGMOID: FloatKernels.sigmoidGradient(ca.f, cdA.f, cdZ.f, size); break;
-                case TANH: FloatKernels.tanhGradient(ca.f, cdA.f, cdZ.f, size); break;
-                case RELU: FloatKernels.reluGradient(ca.f, cdA.f, cdZ.f, size); break;
-                case IDENTITY: System.arraycopy(cdA.f, 0, cdZ.f, 0, size); break;
-                case SOFTMAX: FloatKernels.softmaxGradient(ca.f, cdA.f, cdZ.f, a.rows(), a.cols()); break;
-                default: throw new IllegalArgumentException("unsupported activation " + f);
-            }
+            FloatKernels.activationGradient(f, floats(a), floats(dA), floats(dZ), a.rows(), a.cols());
         }
     }
 

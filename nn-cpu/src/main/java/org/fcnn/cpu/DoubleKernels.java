@@ -1,5 +1,6 @@
 package org.fcnn.cpu;
 
+import org.fcnn.api.Activation;
 import org.fcnn.spi.Dropout;
 
 /**
@@ -39,6 +40,32 @@ final class DoubleKernels {
     static void tanh(double[] z, double[] a, int size) {
         for (int i = 0; i < size; i++) {
             a[i] = (double) Math.tanh(z[i]);
+        }
+    }
+
+    /** {@code a = f(z)} over {@code [rows x cols]} (softmax per row); {@code a} may be {@code z}. */
+    static void activate(Activation f, double[] z, double[] a, int rows, int cols) {
+        int size = rows * cols;
+        switch (f) {
+            case SIGMOID: sigmoid(z, a, size); break;
+            case TANH: tanh(z, a, size); break;
+            case RELU: relu(z, a, size); break;
+            case IDENTITY: System.arraycopy(z, 0, a, 0, size); break;
+            case SOFTMAX: softmax(z, a, rows, cols); break;
+            default: throw new IllegalArgumentException("unsupported activation " + f);
+        }
+    }
+
+    /** {@code dZ = dA (.) f'} from the outputs {@code a = f(z)} over {@code [rows x cols]}; {@code dZ} may be {@code dA}. */
+    static void activationGradient(Activation f, double[] a, double[] dA, double[] dZ, int rows, int cols) {
+        int size = rows * cols;
+        switch (f) {
+            case SIGMOID: sigmoidGradient(a, dA, dZ, size); break;
+            case TANH: tanhGradient(a, dA, dZ, size); break;
+            case RELU: reluGradient(a, dA, dZ, size); break;
+            case IDENTITY: System.arraycopy(dA, 0, dZ, 0, size); break;
+            case SOFTMAX: softmaxGradient(a, dA, dZ, rows, cols); break;
+            default: throw new IllegalArgumentException("unsupported activation " + f);
         }
     }
 

@@ -10,11 +10,12 @@ import org.fcnn.api.Loss;
  * checked by {@link org.fcnn.spi.Backend}. Shapes: {@code X [n x in]}, {@code W [out x in]},
  * {@code bias [1 x out]}, {@code A, delta [n x out]}, the layer below's output and error {@code [n x in]}.
  *
- * <p>Tiny layers (at most {@link CpuThreads#SMALL_WORK} multiply-adds, the tutorial's 2-2-2 net) run as one
- * loop nest per pass, with the bias, activation, mask and derivative applied where each element is
- * computed: with sizes this small, a call's cost is its loop set-ups, not its arithmetic. Larger layers run
- * their product through {@link DoubleGemmRunner} and then one pass over the result (sigmoid and tanh
- * through {@link CpuKernels}, vectorised on the Vector API path). The tiny path adds and multiplies in the
+ * <p>The forward pass and the back-propagation of tiny layers (at most {@link CpuThreads#SMALL_WORK}
+ * multiply-adds, the tutorial's 2-2-2 net) run as one loop nest each, with the bias, activation, mask and
+ * derivative applied where each element is computed: with sizes this small, a call's cost is its loop
+ * set-ups, not its arithmetic. Otherwise the product runs through {@link DoubleGemmRunner} (whose own tiny
+ * path is {@link SmallDoubleGemm}) and then one pass over the result (sigmoid and tanh through
+ * {@link CpuKernels}, vectorised on the Vector API path); the weight gradient is that product alone. The tiny path adds and multiplies in the
  * same order as the unfused kernels ({@link SmallDoubleGemm}, {@link DoubleKernels}), so the tutorial's
  * numbers are the same bits either way.
  */
@@ -60,38 +61,22 @@ final class DoubleLayers {
      * API path), softmax adds the bias first and then works row by row.
      */
     private static void biasActivate(CpuKernels kernels, double[] a, int rows, int cols, double[] bias, Activation f) {
-        switch (f) {
-            case SIGMOID:
-                kernels.sigmoid(a, rows, cols, bias);
-                break;
-            case TANH:
-                kernels.tanh(a, rows, cols, bias);
-                break;
-            case RELU:
-                if (bias == null) {
-                    DoubleKernels.relu(a, a, rows * cols);
-                    break;
+        if (f == Activation.SIGMOID) {
+            kernels.sigmoid(a, rows, cols, bias);
+        } else if (f == Activation.TANH) {
+            kernels.tanh(a, rows, cols, bias);
+        } else if (f == Activation.RELU && bias != null) {
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0, o = i * cols; j < cols; j++) {
+                    double z = a[o + j] + bias[j];
+                    a[o + j] = z > 0 ? z : 0;
                 }
-                for (int i = 0; i < rows; i++) {
-                    for (int j = 0, o = i * cols; j < cols; j++) {
-                        double z = a[o + j] + bias[j];
-                        a[o + j] = z > 0 ? z : 0;
-                    }
-                }
-                break;
-            case IDENTITY:
-                if (bias != null) {
-                    DoubleKernels.addRowVector(a, rows, cols, bias);
-                }
-                break;
-            case SOFTMAX:
-                if (bias != null) {
-                    DoubleKernels.addRowVector(a, rows, cols, bias);
-                }
-                DoubleKernels.softmax(a, a, rows, cols);
-                break;
-            default:
-                throw new IllegalArgumentException("unsupported activation " + f);
+            }
+        } else {
+            if (bias != null) {
+                DoubleKernels.addRowVector(a, rows, cols, bias);
+            }
+            DoubleKernels.activate(f, a, a, rows, cols);
         }
     }
 
@@ -135,19 +120,7 @@ final class DoubleLayers {
     /** {@code dW = delta^T X}; {@code db = } column sums of {@code delta} unless {@code db} is {@code null}. */
     static void gradients(DoubleGemmRunner gemm, double[] delta, double[] x, double[] dW, double[] db, int n, int in,
                           int out) {
-        if (tiny(n, in, out)) {
-            for (int j = 0; j < out; j++) {
-                for (int p = 0; p < in; p++) {
-                    double s = 0;
-                    for (int i = 0; i < n; i++) {
-                        s += delta[i * out + j] * x[i * in + p];
-                    }
-                    dW[j * in + p] = s;
-                }
-            }
-        } else {
-            gemm.gemm(true, false, out, in, n, 1, delta, out, x, in, 0, dW);
-        }
+        gemm.gemm(true, false, out, in, n, 1, delta, out, x, in, 0, dW);
         if (db != null) {
             DoubleKernels.columnSums(delta, n, out, db);
         }
@@ -177,17 +150,9 @@ final class DoubleLayers {
             return;
         }
         gemm.gemm(false, false, n, in, out, 1, delta, out, w, in, 0, deltaBelow);
-        int size = n * in;
         if (mask != null) {
-            DoubleKernels.multiply(deltaBelow, mask, deltaBelow, size);
+            DoubleKernels.multiply(deltaBelow, mask, deltaBelow, n * in);
         }
-        switch (f) {
-            case SIGMOID: DoubleKernels.sigmoidGradient(below, deltaBelow, deltaBelow, size); break;
-            case TANH: DoubleKernels.tanhGradient(below, deltaBelow, deltaBelow, size); break;
-            case RELU: DoubleKernels.reluGradient(below, deltaBelow, deltaBelow, size); break;
-            case IDENTITY: break;
-            case SOFTMAX: DoubleKernels.softmaxGradient(below, deltaBelow, deltaBelow, n, in); break;
-            default: throw new IllegalArgumentException("unsupported activation " + f);
-        }
+        DoubleKernels.activationGradient(f, below, deltaBelow, deltaBelow, n, in);
     }
 }

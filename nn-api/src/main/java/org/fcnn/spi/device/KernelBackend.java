@@ -228,16 +228,15 @@ public abstract class KernelBackend extends Backend {
         }
     }
 
-    /** The product, then bias and activation in one {@link Kernel#BIAS_ACTIVATE} launch (softmax: row-wise as before). */
+    /** The product, then bias and activation in one {@link Kernel#BIAS_ACTIVATE} launch (softmax: the default composition). */
     @Override
     protected final void doDenseForward(Matrix x, Matrix w, Matrix bias, Activation f, Matrix a) {
-        doGemm(false, true, x.rows(), w.rows(), x.cols(), 1, x, w, 0, a);
         if (f == Activation.SOFTMAX) {
-            if (bias != null) {
-                doAddRowVector(a, bias);
-            }
-            doActivate(f, a, a);
-        } else if (bias != null || f != Activation.IDENTITY) {
+            super.doDenseForward(x, w, bias, f, a);
+            return;
+        }
+        doGemm(false, true, x.rows(), w.rows(), x.cols(), 1, x, w, 0, a);
+        if (bias != null || f != Activation.IDENTITY) {
             need(bias == null || bias.size() == a.cols(), "bias_activate", a, bias == null ? a : bias);
             kernel(Kernel.BIAS_ACTIVATE, a.precision()).buffer(a).buffer(bias == null ? a : bias)
                     .integer(bias == null ? 0 : 1).integer(code(f)).integer(a.size()).integer(a.cols())
@@ -245,33 +244,28 @@ public abstract class KernelBackend extends Backend {
         }
     }
 
-    /** One {@link Kernel#OUTPUT_DELTA} launch, or {@link Kernel#DIFFERENCE} for softmax cross-entropy. */
+    /** One {@link Kernel#OUTPUT_DELTA} launch (softmax output or softmax cross-entropy: the default composition). */
     @Override
     protected final void doOutputDelta(Loss loss, Activation f, Matrix output, Matrix target, Matrix delta) {
-        if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
-            doLossGradient(loss, output, target, delta);
-        } else if (f == Activation.SOFTMAX) {
-            doLossGradient(loss, output, target, delta);
-            doActivationGradient(f, output, delta, delta);
-        } else {
-            need(output.size() == target.size() && output.size() == delta.size(), "output_delta", output, target,
-                    delta);
-            kernel(Kernel.OUTPUT_DELTA, output.precision()).buffer(output).buffer(target).buffer(delta)
-                    .real(1.0 / output.rows()).integer(code(f)).integer(output.size()).elementwise(output.size());
+        if (loss == Loss.SOFTMAX_CROSS_ENTROPY || f == Activation.SOFTMAX) {
+            super.doOutputDelta(loss, f, output, target, delta);
+            return;
         }
+        need(output.size() == target.size() && output.size() == delta.size(), "output_delta", output, target, delta);
+        kernel(Kernel.OUTPUT_DELTA, output.precision()).buffer(output).buffer(target).buffer(delta)
+                .real(1.0 / output.rows()).integer(code(f)).integer(output.size()).elementwise(output.size());
     }
 
-    /** The product, then mask and derivative in one {@link Kernel#MASK_DERIVE} launch (softmax: row-wise as before). */
+    /** The product, then mask and derivative in one {@link Kernel#MASK_DERIVE} launch (softmax: the default composition). */
     @Override
     protected final void doBackpropagate(Matrix delta, Matrix w, Matrix mask, Activation f, Matrix below,
                                          Matrix deltaBelow) {
-        doGemm(false, false, delta.rows(), w.cols(), delta.cols(), 1, delta, w, 0, deltaBelow);
         if (f == Activation.SOFTMAX) {
-            if (mask != null) {
-                doMultiply(deltaBelow, mask, deltaBelow);
-            }
-            doActivationGradient(f, below, deltaBelow, deltaBelow);
-        } else if (mask != null || f != Activation.IDENTITY) {
+            super.doBackpropagate(delta, w, mask, f, below, deltaBelow);
+            return;
+        }
+        doGemm(false, false, delta.rows(), w.cols(), delta.cols(), 1, delta, w, 0, deltaBelow);
+        if (mask != null || f != Activation.IDENTITY) {
             int n = deltaBelow.size();
             need(below.size() == n && (mask == null || mask.size() == n), "mask_derive", deltaBelow, below);
             kernel(Kernel.MASK_DERIVE, deltaBelow.precision()).buffer(deltaBelow)
