@@ -1,23 +1,31 @@
 package org.fcnn.cpu;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
 
 /**
  * The Vector API kernels: {@link VectorFloatGemm}, {@link VectorDoubleGemm} and the float32 activations of
  * {@link VectorFloatActivations}. Instantiated reflectively by
  * {@link CpuKernels} only when {@code jdk.incubator.vector} is present; refuses vectors narrower than 128 bits.
+ * The register tile and vector width are {@link VectorShapes#SHAPE}'s, the cache blocks are sized from
+ * this machine's caches ({@link CacheSizes}, {@link CacheBlocks}), per precision.
  */
 final class VectorCpuKernels extends CpuKernels {
-    private final FloatGemm floatGemm = new VectorFloatGemm();
-    private final DoubleGemm doubleGemm = new VectorDoubleGemm();
-    private final int bits;
+    private final KernelShape shape;
+    private final CacheSizes caches;
+    private final VectorFloatGemm floatGemm;
+    private final VectorDoubleGemm doubleGemm;
 
     VectorCpuKernels() {
-        bits = VectorShape.preferredShape().vectorBitSize();
-        if (bits < 128 || FloatVector.SPECIES_PREFERRED.length() < 4) {
-            throw new UnsupportedOperationException("preferred vectors are only " + bits + " bits wide");
+        shape = VectorShapes.SHAPE;
+        if (shape.vectorBits() < 128 || VectorShapes.floatSpecies().length() < 4) {
+            throw new UnsupportedOperationException("vectors are only " + shape.vectorBits() + " bits wide");
         }
+        caches = CacheSizes.detect();
+        FloatMicroKernel floatKernel = VectorShapes.floatKernel();
+        DoubleMicroKernel doubleKernel = VectorShapes.doubleKernel();
+        floatGemm = new VectorFloatGemm(floatKernel,
+                CacheBlocks.of(caches, Float.BYTES, floatKernel.rows(), floatKernel.columns()));
+        doubleGemm = new VectorDoubleGemm(doubleKernel,
+                CacheBlocks.of(caches, Double.BYTES, doubleKernel.rows(), doubleKernel.columns()));
     }
 
     @Override
@@ -42,6 +50,8 @@ final class VectorCpuKernels extends CpuKernels {
 
     @Override
     String description() {
-        return "Vector API " + bits + "-bit kernels";
+        return "Vector API " + shape.vectorBits() + "-bit kernels (" + shape.rows() + "x" + shape.vectors()
+                + " tile" + (shape.forced() ? ", forced" : "") + "; float32 " + floatGemm.blocks()
+                + ", float64 " + doubleGemm.blocks() + "; " + caches + ")";
     }
 }

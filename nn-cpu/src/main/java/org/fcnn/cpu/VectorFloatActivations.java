@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * through the scalar formula. Loaded only with the Vector API kernels (see {@link CpuKernels}).
  */
 final class VectorFloatActivations {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorShapes.floatSpecies();
     private static final int L = S.length();
 
     private VectorFloatActivations() {

@@ -25,7 +25,8 @@ class GeneratedTwinsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Kernels", "Layers", "Gemm", "PlainFloatGemm", "SmallFloatGemm", "GemmRunner",
-        "VectorFloatGemm"})
+        "VectorFloatGemm",
+        "FloatMicroKernel", "VectorFloatKernel6x4", "VectorFloatKernel6x2"})
     void doubleTwinIsGeneratedFromTheFloatSource(String name) throws IOException {
         String floatName = name.contains("Float") ? name : "Float" + name;
         String doubleName = floatName.replace("Float", "Double");

@@ -1,0 +1,81 @@
+import sys
+R, V = int(sys.argv[1]), int(sys.argv[2])
+U = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+name = f"VectorFloatKernel{R}x{V}"
+acc = lambda r, v: f"c{r}{v}"
+o = []
+w = o.append
+regs = R*V + V + 1
+w("package org.fcnn.cpu;\n\nimport jdk.incubator.vector.FloatVector;\nimport jdk.incubator.vector.VectorSpecies;\n")
+w("/**")
+w(f" * The float32 micro-kernel with a {R} x {V} tile of vectors: {R*V} accumulators, {V} loads of B and one")
+w(f" * broadcast of A per step, {regs} vector registers in all (see {{@link KernelShape}}). Both methods call only")
+w(" * Vector API methods and have no branch inside, so that C2 compiles them to pure vector code without boxing")
+if U > 1:
+    w(f" * (see {{@link VectorFloatGemm}}). The loop over the inner dimension is unrolled {U} times: with a tile this")
+    w(" * small the loop's own index arithmetic and bounds checks otherwise take as many issue slots as the")
+    w(" * multiply-adds.")
+else:
+    w(" * (see {@link VectorFloatGemm}).")
+w(" * Written out by {@code python3 nn-cpu/src/build/micro-kernel.py " + " ".join(sys.argv[1:]) + "}; do not edit.")
+w(" */")
+w(f"final class {name} implements FloatMicroKernel {{")
+w("    private static final VectorSpecies<Float> S = VectorShapes.floatSpecies();")
+w("    private static final int L = S.length();")
+w(f"    private static final int MR = {R};")
+w(f"    private static final int NR = {V} * L;\n")
+w("    @Override\n    public int rows() {\n        return MR;\n    }\n")
+w("    @Override\n    public int columns() {\n        return NR;\n    }\n")
+def step(indent, p):
+    w(f"{indent}int ao = aOff + {p} * MR;")
+    w(f"{indent}int bo = bOff + {p} * NR;")
+    for v in range(V):
+        w(f"{indent}FloatVector b{v} = FloatVector.fromArray(S, bp, bo + {v} * L);")
+    for r in range(R):
+        w(f"{indent}FloatVector a{r} = FloatVector.broadcast(S, ap[ao + {r}]);")
+        for v in range(V):
+            w(f"{indent}{acc(r,v)} = a{r}.fma(b{v}, {acc(r,v)});")
+def body():
+    if U == 1:
+        w("        for (int p = 0; p < kc; p++) {")
+        step("            ", "p")
+        w("        }")
+        return
+    w("        int p = 0;")
+    w(f"        for (; p + {U - 1} < kc; p += {U}) {{")
+    for u in range(U):
+        w("            {")
+        step("                ", "p" if u == 0 else f"(p + {u})")
+        w("            }")
+    w("        }")
+    w("        for (; p < kc; p++) {")
+    step("            ", "p")
+    w("        }")
+def offs():
+    for r in range(R):
+        w(f"        int o{r} = cOff + {r} * ldc;")
+def store():
+    for r in range(R):
+        for v in range(V):
+            w(f"        {acc(r,v)}.intoArray(c, o{r} + {v} * L);")
+w(f"    /** {{@code C [MR x NR] = Ap panel [MR x kc] * Bp panel [kc x NR]}}. */")
+w("    @Override")
+w("    public void set(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {")
+w("        FloatVector z = FloatVector.zero(S);")
+for r in range(R):
+    w("        FloatVector " + ", ".join(f"{acc(r,v)} = z" for v in range(V)) + ";")
+body()
+offs()
+store()
+w("    }\n")
+w(f"    /** {{@code C [MR x NR] += Ap panel [MR x kc] * Bp panel [kc x NR]}}. */")
+w("    @Override")
+w("    public void add(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {")
+offs()
+for r in range(R):
+    w("        FloatVector " + ", ".join(f"{acc(r,v)} = FloatVector.fromArray(S, c, o{r} + {v} * L)" for v in range(V)) + ";")
+body()
+store()
+w("    }")
+w("}")
+print("\n".join(o))

@@ -1,0 +1,22 @@
+package org.fcnn.cpu;
+
+/**
+ * A register-blocked double64 micro-kernel of {@link VectorDoubleGemm}: it multiplies a packed panel of A
+ * ({@code rows() x kc}, element (r, p) at {@code aOff + p * rows() + r}) by a packed panel of B
+ * ({@code kc x columns()}, element (p, j) at {@code bOff + p * columns() + j}) into a full tile of C
+ * ({@code rows() x columns()} at {@code c[cOff]}, row stride {@code ldc}). One implementation per
+ * {@link KernelShape} tile; arguments are trusted.
+ */
+interface DoubleMicroKernel {
+    /** Rows of the tile (MR). */
+    int rows();
+
+    /** Columns of the tile (NR), a multiple of the vector length. */
+    int columns();
+
+    /** {@code C tile = Ap panel * Bp panel}. */
+    void set(int kc, double[] ap, int aOff, double[] bp, int bOff, double[] c, int cOff, int ldc);
+
+    /** {@code C tile += Ap panel * Bp panel}. */
+    void add(int kc, double[] ap, int aOff, double[] bp, int bOff, double[] c, int cOff, int ldc);
+}
