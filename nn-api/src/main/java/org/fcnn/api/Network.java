@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.fcnn.spi.Backend;
+import org.fcnn.spi.DenseStack;
 import org.fcnn.spi.Matrix;
 
 /**
@@ -46,6 +47,8 @@ public final class Network implements AutoCloseable {
     /** The same layers as an array, for the hot paths (no iterator allocation). */
     private final Layer[] stack;
     private final long seed;
+    /** Whether a layer drops out nodes in training (then a step cannot go through {@link Backend#sgdStep}). */
+    private final boolean hasDropout;
     private Optimizer optimizer;
     private boolean training;
     private long steps;
@@ -83,6 +86,7 @@ public final class Network implements AutoCloseable {
         }
         this.layers = Collections.unmodifiableList(built);
         this.stack = built.toArray(new Layer[0]);
+        this.hasDropout = built.stream().anyMatch(l -> l.dropout() > 0);
     }
 
     /** A new builder. */
@@ -313,6 +317,15 @@ public final class Network implements AutoCloseable {
     }
 
     private double train(Workspace ws) {
+        Optimizer o = optimizer;
+        if (o.kind() == Optimizer.Kind.SGD && !hasDropout) {
+            // One backend call for the whole step (Backend.sgdStep: the same result as the calls below).
+            ws.input = ws.x;
+            ws.forwardTraining = true;
+            ensureOpen();
+            steps++;
+            return backend.sgdStep(ws.stack(), loss, o.learningRate(), o.weightDecay());
+        }
         boolean was = training;
         training = true;
         try {
@@ -419,6 +432,7 @@ public final class Network implements AutoCloseable {
         final Matrix[] dropped;
         Matrix input;
         boolean forwardTraining;
+        private DenseStack stack;
 
         Workspace(int n) {
             this.n = n;
@@ -438,6 +452,28 @@ public final class Network implements AutoCloseable {
                     dropped[i] = backend.allocate(n, l.outputs(), precision);
                 }
             }
+        }
+
+        /** The matrices of a training step on {@code x} and {@code target}, for {@link Backend#sgdStep}. */
+        DenseStack stack() {
+            if (stack == null) {
+                int count = Network.this.stack.length;
+                Matrix[] w = new Matrix[count];
+                Matrix[] b = new Matrix[count];
+                Activation[] f = new Activation[count];
+                Matrix[] dW = new Matrix[count];
+                Matrix[] db = new Matrix[count];
+                for (int i = 0; i < count; i++) {
+                    Layer l = Network.this.stack[i];
+                    w[i] = l.weights;
+                    b[i] = l.biases;
+                    f[i] = l.activation();
+                    dW[i] = l.weightGradient;
+                    db[i] = l.biasGradient;
+                }
+                stack = new DenseStack(x, target, w, b, f, activations, deltas, dW, db);
+            }
+            return stack;
         }
 
         void close() {

@@ -374,6 +374,44 @@ public abstract class Backend implements AutoCloseable {
         doBackpropagate(delta, w, mask, f, below, deltaBelow);
     }
 
+    // ------------------------------------------------------------------ a whole training step, fused
+
+    /**
+     * One plain-SGD training step of a stack of dense layers on the batch already written to
+     * {@code stack.input()} and {@code stack.target()}, and returns the batch's mean loss before the update.
+     * The same result as, in this order: {@link #denseForward} for each layer (input {@code X}, then the
+     * layer below's output); {@link #loss}; {@link #outputDelta} for the last layer; from the last layer
+     * down, {@link #denseGradients} and, above the first layer, {@link #backpropagate} (no dropout mask);
+     * then for each layer {@link #sgdUpdate} of its weights and, where it has a bias gradient, of its bias.
+     * Every output, error and gradient matrix of the stack holds what those calls leave in it. A backend may
+     * run the whole step as one call (the CPU backend does for tiny networks, where the per-call cost of
+     * eleven calls is most of the step's time); by default it is exactly that composition.
+     *
+     * @throws IllegalArgumentException if the stack is another backend's, {@code loss} is {@code null} or
+     *                                  softmax cross-entropy without a softmax output layer, or {@code lr} or
+     *                                  {@code weightDecay} is not finite
+     * @throws IllegalStateException    if this backend or one of the stack's matrices is closed
+     */
+    public final double sgdStep(DenseStack stack, Loss loss, double lr, double weightDecay) {
+        ensureOpen();
+        nonNull("sgdStep", "stack", stack);
+        nonNull("sgdStep", "loss", loss);
+        if (stack.backend() != this) {
+            throw new IllegalArgumentException("sgdStep: the stack's matrices belong to backend "
+                    + stack.backend().name() + ", not to this " + name() + " backend");
+        }
+        if (!stack.allOpen()) {
+            throw new IllegalStateException("sgdStep: a matrix of the stack is closed");
+        }
+        if (loss == Loss.SOFTMAX_CROSS_ENTROPY && stack.activation(stack.layers() - 1) != Activation.SOFTMAX) {
+            throw new IllegalArgumentException("sgdStep: softmax_cross_entropy needs a softmax output, got "
+                    + stack.activation(stack.layers() - 1));
+        }
+        finite("sgdStep", "learning rate", lr);
+        finite("sgdStep", "weight decay", weightDecay);
+        return doSgdStep(stack, loss, lr, weightDecay);
+    }
+
     // ------------------------------------------------------------------ parameter updates
 
     /** Plain SGD: {@code p -= lr * (g + weightDecay * p)}. */
@@ -518,6 +556,32 @@ public abstract class Backend implements AutoCloseable {
             doMultiply(deltaBelow, mask, deltaBelow);
         }
         doActivationGradient(f, below, deltaBelow, deltaBelow);
+    }
+
+    /**
+     * {@link #sgdStep}: by default the composition of the {@code do...} methods that method lists; override
+     * to fuse them (arguments checked, the stack's shapes checked when it was made).
+     */
+    protected double doSgdStep(DenseStack s, Loss loss, double lr, double weightDecay) {
+        int last = s.layers() - 1;
+        for (int i = 0; i <= last; i++) {
+            doDenseForward(s.layerInput(i), s.weights(i), s.bias(i), s.activation(i), s.output(i));
+        }
+        double e = doLoss(loss, s.output(last), s.target());
+        doOutputDelta(loss, s.activation(last), s.output(last), s.target(), s.delta(last));
+        for (int i = last; i >= 0; i--) {
+            doDenseGradients(s.delta(i), s.layerInput(i), s.weightGradient(i), s.biasGradient(i));
+            if (i > 0) {
+                doBackpropagate(s.delta(i), s.weights(i), null, s.activation(i - 1), s.output(i - 1), s.delta(i - 1));
+            }
+        }
+        for (int i = 0; i <= last; i++) {
+            doSgdUpdate(s.weights(i), s.weightGradient(i), lr, weightDecay);
+            if (s.biasGradient(i) != null) {
+                doSgdUpdate(s.bias(i), s.biasGradient(i), lr, weightDecay);
+            }
+        }
+        return e;
     }
 
     protected abstract void doSgdUpdate(Matrix param, Matrix grad, double lr, double weightDecay);

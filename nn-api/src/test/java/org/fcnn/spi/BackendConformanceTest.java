@@ -691,6 +691,172 @@ public abstract class BackendConformanceTest {
         }
     }
 
+    // ------------------------------------------------------------------ a whole training step, fused
+
+    /** Stacks for {@code sgdStep}: tiny ones (one call on the CPU backend) and larger ones (composed). */
+    static Stream<Arguments> sgdStepCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            // sizes, activations, loss, batch, bias mode (0 none, 1 frozen, 2 trainable)
+            cases.add(Arguments.of(p, new int[] {2, 2, 2}, new Activation[] {Activation.SIGMOID, Activation.SIGMOID},
+                    Loss.SQUARED_ERROR, 1, 1));
+            cases.add(Arguments.of(p, new int[] {3, 4, 2}, new Activation[] {Activation.TANH, Activation.SOFTMAX},
+                    Loss.SOFTMAX_CROSS_ENTROPY, 3, 2));
+            cases.add(Arguments.of(p, new int[] {4, 5, 3, 2},
+                    new Activation[] {Activation.RELU, Activation.SIGMOID, Activation.IDENTITY}, Loss.SQUARED_ERROR, 2, 0));
+            cases.add(Arguments.of(p, new int[] {3, 3}, new Activation[] {Activation.SOFTMAX}, Loss.SQUARED_ERROR, 2, 2));
+            cases.add(Arguments.of(p, new int[] {20, 33, 10}, new Activation[] {Activation.SIGMOID, Activation.SOFTMAX},
+                    Loss.SOFTMAX_CROSS_ENTROPY, 7, 2));
+            cases.add(Arguments.of(p, new int[] {130, 40, 7}, new Activation[] {Activation.TANH, Activation.IDENTITY},
+                    Loss.SQUARED_ERROR, 33, 1));
+        }
+        return cases.stream();
+    }
+
+    /** The matrices of one stack, filled from a seed, so that two identical copies can be stepped two ways. */
+    private final class StackFixture implements AutoCloseable {
+        final List<Matrix> all = new ArrayList<>();
+        final int layers;
+        final Matrix x;
+        final Matrix t;
+        final Matrix[] w;
+        final Matrix[] b;
+        final Matrix[] a;
+        final Matrix[] d;
+        final Matrix[] dW;
+        final Matrix[] db;
+        final Activation[] f;
+
+        StackFixture(Precision p, int[] sizes, Activation[] f, int n, int biasMode, long seed) {
+            Random r = new Random(seed);
+            layers = sizes.length - 1;
+            this.f = f;
+            w = new Matrix[layers];
+            b = new Matrix[layers];
+            a = new Matrix[layers];
+            d = new Matrix[layers];
+            dW = new Matrix[layers];
+            db = new Matrix[layers];
+            x = keep(upload(random(r, n * sizes[0], 1), n, sizes[0], p));
+            double[] target = random(r, n * sizes[layers], 1);
+            for (int i = 0; i < target.length; i++) {
+                target[i] = Math.abs(target[i]);
+            }
+            t = keep(upload(target, n, sizes[layers], p));
+            for (int i = 0; i < layers; i++) {
+                w[i] = keep(upload(random(r, sizes[i + 1] * sizes[i], 0.8), sizes[i + 1], sizes[i], p));
+                b[i] = biasMode == 0 ? null : keep(upload(random(r, sizes[i + 1], 0.5), 1, sizes[i + 1], p));
+                db[i] = biasMode == 2 ? keep(backend.allocate(1, sizes[i + 1], p)) : null;
+                a[i] = keep(backend.allocate(n, sizes[i + 1], p));
+                d[i] = keep(backend.allocate(n, sizes[i + 1], p));
+                dW[i] = keep(backend.allocate(sizes[i + 1], sizes[i], p));
+            }
+        }
+
+        private Matrix keep(Matrix m) {
+            all.add(m);
+            return m;
+        }
+
+        DenseStack stack() {
+            return new DenseStack(x, t, w, b, f, a, d, dW, db);
+        }
+
+        /** The step as its documented composition of public calls. */
+        double composed(Loss loss, double lr, double wd) {
+            int last = layers - 1;
+            for (int i = 0; i < layers; i++) {
+                backend.denseForward(i == 0 ? x : a[i - 1], w[i], b[i], f[i], a[i]);
+            }
+            double e = backend.loss(loss, a[last], t);
+            backend.outputDelta(loss, f[last], a[last], t, d[last]);
+            for (int i = last; i >= 0; i--) {
+                backend.denseGradients(d[i], i == 0 ? x : a[i - 1], dW[i], db[i]);
+                if (i > 0) {
+                    backend.backpropagate(d[i], w[i], null, f[i - 1], a[i - 1], d[i - 1]);
+                }
+            }
+            for (int i = 0; i < layers; i++) {
+                backend.sgdUpdate(w[i], dW[i], lr, wd);
+                if (db[i] != null) {
+                    backend.sgdUpdate(b[i], db[i], lr, wd);
+                }
+            }
+            return e;
+        }
+
+        @Override
+        public void close() {
+            all.forEach(Matrix::close);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} {3} n={4} bias={5}")
+    @MethodSource("sgdStepCases")
+    void sgdStepEqualsItsComposition(Precision p, int[] sizes, Activation[] f, Loss loss, int n, int biasMode) {
+        assumeSupported(p);
+        long seed = Arrays.hashCode(sizes) * 31L + n + biasMode;
+        try (StackFixture fused = new StackFixture(p, sizes, f, n, biasMode, seed);
+             StackFixture composed = new StackFixture(p, sizes, f, n, biasMode, seed)) {
+            DenseStack stack = fused.stack();
+            for (int step = 0; step < 3; step++) {
+                double e = backend.sgdStep(stack, loss, 0.3, step == 2 ? 0.01 : 0);
+                double expected = composed.composed(loss, 0.3, step == 2 ? 0.01 : 0);
+                // The same calls in the same order: equal to a few roundings of values of magnitude <= ~1.
+                String at = "step " + step + ": ";
+                assertEquals(expected, e, 4 * tolerance(p) * Math.max(1, Math.abs(expected)), at + "loss");
+                for (int i = 0; i < fused.layers; i++) {
+                    String l = at + "layer " + i + " ";
+                    assertCloseAbs(l + "A", composed.a[i], fused.a[i], p);
+                    assertCloseAbs(l + "delta", composed.d[i], fused.d[i], p);
+                    assertCloseAbs(l + "dW", composed.dW[i], fused.dW[i], p);
+                    assertCloseAbs(l + "W after the update", composed.w[i], fused.w[i], p);
+                    if (fused.b[i] != null) {
+                        assertCloseAbs(l + "bias after the update", composed.b[i], fused.b[i], p);
+                    }
+                    if (fused.db[i] != null) {
+                        assertCloseAbs(l + "db", composed.db[i], fused.db[i], p);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertCloseAbs(String what, Matrix expected, Matrix actual, Precision p) {
+        double[] e = expected.toArray();
+        assertClose(what, e, actual.toArray(), ones(e.length), 4 * tolerance(p));
+    }
+
+    @Test
+    void sgdStepAndDenseStackRejectBadArguments() {
+        Precision p = backend.supports(Precision.FLOAT32) ? Precision.FLOAT32 : Precision.FLOAT64;
+        Activation[] f = {Activation.SIGMOID, Activation.SIGMOID};
+        try (StackFixture s = new StackFixture(p, new int[] {2, 3, 2}, f, 1, 2, 1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new DenseStack(s.x, s.t, s.w, s.b, f, new Matrix[] {s.a[0], s.d[1]}, s.d, s.dW, s.db));
+            assertTrue(e.getMessage().contains("layer 1: A") && e.getMessage().contains("delta"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> new DenseStack(s.x, s.t, new Matrix[] {s.w[0], s.dW[0]}, s.b, f, s.a, s.d, s.dW, s.db));
+            assertTrue(e.getMessage().contains("layer 1: W must be [3 x 3], got [3 x 2]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> new DenseStack(s.x, s.a[1], s.w, s.b, f, s.a, s.d, s.dW, s.db));
+            assertTrue(e.getMessage().contains("same matrix"), e.getMessage());
+            DenseStack stack = s.stack();
+            e = assertThrows(IllegalArgumentException.class, () -> backend.sgdStep(stack, Loss.SQUARED_ERROR, Double.NaN, 0));
+            assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> backend.sgdStep(stack, Loss.SOFTMAX_CROSS_ENTROPY, 0.1, 0));
+            assertTrue(e.getMessage().contains("softmax"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> backend.sgdStep(stack, null, 0.1, 0));
+            double[] before = s.w[0].toArray();
+            s.d[0].close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class,
+                    () -> backend.sgdStep(stack, Loss.SQUARED_ERROR, 0.1, 0));
+            assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+            assertArrayEquals(before, s.w[0].toArray(), "a refused step changes nothing");
+        }
+    }
+
     // ------------------------------------------------------------------ parameter updates
 
     @ParameterizedTest

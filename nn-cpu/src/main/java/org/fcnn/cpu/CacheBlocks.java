@@ -41,9 +41,9 @@ record CacheBlocks(int kc, int mc, int nc) {
         return (int) Math.max(8, Math.min(64, fit));
     }
 
-    /** E.g. {@code KC 512, MC 144, NC 2048}. */
+    /** E.g. {@code KC 512 MC 144 NC 2048}. */
     @Override
     public String toString() {
-        return "KC " + kc + ", MC " + mc + ", NC " + nc;
+        return "KC " + kc + " MC " + mc + " NC " + nc;
     }
 }

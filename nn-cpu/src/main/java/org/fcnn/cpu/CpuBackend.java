@@ -4,6 +4,7 @@ import org.fcnn.api.Activation;
 import org.fcnn.api.Loss;
 import org.fcnn.api.Precision;
 import org.fcnn.spi.Backend;
+import org.fcnn.spi.DenseStack;
 import org.fcnn.spi.Matrix;
 
 /**
@@ -17,6 +18,10 @@ public final class CpuBackend extends Backend {
     private final CpuThreads threads;
     private final FloatGemmRunner floatGemm;
     private final DoubleGemmRunner doubleGemm;
+    /** The compiled step of the stack {@link #doSgdStep} last ran, with that stack and loss. */
+    private CompiledSteps.Step compiled;
+    private DenseStack compiledFor;
+    private Loss compiledLoss;
 
     /** A backend with the kernels chosen for this JVM and the thread count of {@code fcnn.cpu.threads}. */
     public CpuBackend() {
@@ -225,11 +230,39 @@ public final class CpuBackend extends Backend {
     // ------------------------------------------------------------------ a dense layer's passes, fused (FloatLayers / DoubleLayers)
 
     private static float[] floats(Matrix m) {
-        return m == null ? null : cpu(m).f;
+        return CpuMatrix.floats(m);
     }
 
     private static double[] doubles(Matrix m) {
-        return m == null ? null : cpu(m).d;
+        return CpuMatrix.doubles(m);
+    }
+
+    // ------------------------------------------------------------------ a whole training step
+
+    /**
+     * Tiny stacks (every layer at most {@link CpuThreads#SMALL_WORK} multiply-adds) in one call: a step
+     * compiled for the stack's sizes ({@link CompiledSteps}) where one can be made, else the generic fused
+     * step; others as composed. The last stack's compiled step is kept, so a training loop binds it once.
+     */
+    @Override
+    protected double doSgdStep(DenseStack s, Loss loss, double lr, double weightDecay) {
+        if (s == compiledFor && loss == compiledLoss) {
+            return compiled.run(lr, weightDecay);
+        }
+        if (!FloatLayers.tiny(s)) {
+            return super.doSgdStep(s, loss, lr, weightDecay);
+        }
+        CompiledSteps.Step step = CompiledSteps.bind(s, loss);
+        if (step != null) {
+            compiled = step;
+            compiledFor = s;
+            compiledLoss = loss;
+            return step.run(lr, weightDecay);
+        }
+        if (s.precision() == Precision.FLOAT64) {
+            return DoubleLayers.sgdStep(doubleGemm, kernels, s, loss, lr, weightDecay);
+        }
+        return FloatLayers.sgdStep(floatGemm, kernels, s, loss, (float) lr, (float) weightDecay);
     }
 
     @Override

@@ -22,6 +22,16 @@ final class CpuMatrix extends Matrix {
         return d != null;
     }
 
+    /** The float32 storage of a CPU matrix, or {@code null} for {@code null}. */
+    static float[] floats(Matrix m) {
+        return m == null ? null : ((CpuMatrix) m).f;
+    }
+
+    /** The float64 storage of a CPU matrix, or {@code null} for {@code null}. */
+    static double[] doubles(Matrix m) {
+        return m == null ? null : ((CpuMatrix) m).d;
+    }
+
     @Override
     protected void free() {
         d = null;

@@ -2,6 +2,8 @@ package org.fcnn.cpu;
 
 import org.fcnn.api.Activation;
 import org.fcnn.api.Loss;
+import org.fcnn.spi.DenseStack;
+import org.fcnn.spi.Matrix;
 
 /**
  * A dense layer's fused passes on {@code double[]} storage, row-major, for the CPU backend's overrides of
@@ -25,6 +27,55 @@ final class DoubleLayers {
 
     private static boolean tiny(int n, int in, int out) {
         return (long) n * in * out <= CpuThreads.SMALL_WORK;
+    }
+
+    /** Whether every layer of {@code s} is tiny (then {@link #sgdStep} runs it). */
+    static boolean tiny(DenseStack s) {
+        for (int i = 0; i < s.layers(); i++) {
+            if (!tiny(s.batch(), s.weights(i).cols(), s.weights(i).rows())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link org.fcnn.spi.Backend#sgdStep} for a stack of double64 tiny layers: the passes below and the
+     * kernels the unfused calls run, in their order, so the result is the same bits; what it saves is a
+     * backend call's checks and dispatch per pass (eleven calls for the tutorial's step).
+     */
+    static double sgdStep(DoubleGemmRunner gemm, CpuKernels kernels, DenseStack s, Loss loss, double lr, double wd) {
+        int n = s.batch();
+        int last = s.layers() - 1;
+        for (int i = 0; i <= last; i++) {
+            Matrix w = s.weights(i);
+            forward(gemm, kernels, CpuMatrix.doubles(s.layerInput(i)), CpuMatrix.doubles(w), CpuMatrix.doubles(s.bias(i)),
+                    s.activation(i), CpuMatrix.doubles(s.output(i)), n, w.cols(), w.rows());
+        }
+        double[] o = CpuMatrix.doubles(s.output(last));
+        double[] t = CpuMatrix.doubles(s.target());
+        int size = n * s.weights(last).rows();
+        double e = loss == Loss.SQUARED_ERROR ? DoubleKernels.squaredError(o, t, n, size)
+                : DoubleKernels.crossEntropy(o, t, n, size);
+        outputDelta(loss, s.activation(last), o, t, CpuMatrix.doubles(s.delta(last)), n, size);
+        for (int i = last; i >= 0; i--) {
+            Matrix w = s.weights(i);
+            double[] delta = CpuMatrix.doubles(s.delta(i));
+            gradients(gemm, delta, CpuMatrix.doubles(s.layerInput(i)), CpuMatrix.doubles(s.weightGradient(i)),
+                    CpuMatrix.doubles(s.biasGradient(i)), n, w.cols(), w.rows());
+            if (i > 0) {
+                backpropagate(gemm, delta, CpuMatrix.doubles(w), null, s.activation(i - 1),
+                        CpuMatrix.doubles(s.output(i - 1)), CpuMatrix.doubles(s.delta(i - 1)), n, w.cols(), w.rows());
+            }
+        }
+        for (int i = 0; i <= last; i++) {
+            Matrix w = s.weights(i);
+            DoubleKernels.sgd(CpuMatrix.doubles(w), CpuMatrix.doubles(s.weightGradient(i)), w.size(), lr, wd);
+            if (s.biasGradient(i) != null) {
+                DoubleKernels.sgd(CpuMatrix.doubles(s.bias(i)), CpuMatrix.doubles(s.biasGradient(i)), w.rows(), lr, wd);
+            }
+        }
+        return e;
     }
 
     /** {@code A = f(X W^T + bias)}; {@code bias} may be {@code null}. */

@@ -2,6 +2,8 @@ package org.fcnn.cpu;
 
 import org.fcnn.api.Activation;
 import org.fcnn.api.Loss;
+import org.fcnn.spi.DenseStack;
+import org.fcnn.spi.Matrix;
 
 /**
  * A dense layer's fused passes on {@code float[]} storage, row-major, for the CPU backend's overrides of
@@ -25,6 +27,55 @@ final class FloatLayers {
 
     private static boolean tiny(int n, int in, int out) {
         return (long) n * in * out <= CpuThreads.SMALL_WORK;
+    }
+
+    /** Whether every layer of {@code s} is tiny (then {@link #sgdStep} runs it). */
+    static boolean tiny(DenseStack s) {
+        for (int i = 0; i < s.layers(); i++) {
+            if (!tiny(s.batch(), s.weights(i).cols(), s.weights(i).rows())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link org.fcnn.spi.Backend#sgdStep} for a stack of float32 tiny layers: the passes below and the
+     * kernels the unfused calls run, in their order, so the result is the same bits; what it saves is a
+     * backend call's checks and dispatch per pass (eleven calls for the tutorial's step).
+     */
+    static double sgdStep(FloatGemmRunner gemm, CpuKernels kernels, DenseStack s, Loss loss, float lr, float wd) {
+        int n = s.batch();
+        int last = s.layers() - 1;
+        for (int i = 0; i <= last; i++) {
+            Matrix w = s.weights(i);
+            forward(gemm, kernels, CpuMatrix.floats(s.layerInput(i)), CpuMatrix.floats(w), CpuMatrix.floats(s.bias(i)),
+                    s.activation(i), CpuMatrix.floats(s.output(i)), n, w.cols(), w.rows());
+        }
+        float[] o = CpuMatrix.floats(s.output(last));
+        float[] t = CpuMatrix.floats(s.target());
+        int size = n * s.weights(last).rows();
+        double e = loss == Loss.SQUARED_ERROR ? FloatKernels.squaredError(o, t, n, size)
+                : FloatKernels.crossEntropy(o, t, n, size);
+        outputDelta(loss, s.activation(last), o, t, CpuMatrix.floats(s.delta(last)), n, size);
+        for (int i = last; i >= 0; i--) {
+            Matrix w = s.weights(i);
+            float[] delta = CpuMatrix.floats(s.delta(i));
+            gradients(gemm, delta, CpuMatrix.floats(s.layerInput(i)), CpuMatrix.floats(s.weightGradient(i)),
+                    CpuMatrix.floats(s.biasGradient(i)), n, w.cols(), w.rows());
+            if (i > 0) {
+                backpropagate(gemm, delta, CpuMatrix.floats(w), null, s.activation(i - 1),
+                        CpuMatrix.floats(s.output(i - 1)), CpuMatrix.floats(s.delta(i - 1)), n, w.cols(), w.rows());
+            }
+        }
+        for (int i = 0; i <= last; i++) {
+            Matrix w = s.weights(i);
+            FloatKernels.sgd(CpuMatrix.floats(w), CpuMatrix.floats(s.weightGradient(i)), w.size(), lr, wd);
+            if (s.biasGradient(i) != null) {
+                FloatKernels.sgd(CpuMatrix.floats(s.bias(i)), CpuMatrix.floats(s.biasGradient(i)), w.rows(), lr, wd);
+            }
+        }
+        return e;
     }
 
     /** {@code A = f(X W^T + bias)}; {@code bias} may be {@code null}. */

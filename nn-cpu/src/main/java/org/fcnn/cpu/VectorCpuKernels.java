@@ -51,7 +51,7 @@ final class VectorCpuKernels extends CpuKernels {
     @Override
     String description() {
         return "Vector API " + shape.vectorBits() + "-bit kernels (" + shape.rows() + "x" + shape.vectors()
-                + " tile" + (shape.forced() ? ", forced" : "") + "; float32 " + floatGemm.blocks()
-                + ", float64 " + doubleGemm.blocks() + "; " + caches + ")";
+                + " tile" + (shape.forced() ? ", forced" : "") + ", blocks float32 " + floatGemm.blocks()
+                + " / float64 " + doubleGemm.blocks() + ", " + caches + ")";
     }
 }

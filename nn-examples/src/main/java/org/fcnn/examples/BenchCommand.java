@@ -50,12 +50,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tutorial", description = "Time the tutorial's 2-2-2 loop through Network.trainStep.")
     boolean tutorial;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "10000",
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "100000",
             description = "Steps per repetition of the tutorial loop (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--reps", paramLabel = "N", defaultValue = "7",
-            description = "Timed repetitions (tutorial loop, products) after a warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reps", paramLabel = "N", defaultValue = "9",
+            description = "Timed repetitions (tutorial loop, products) after the warm-up, which runs until the "
+                    + "figure settles (default: ${DEFAULT-VALUE}).")
     int reps;
 
     @Option(names = "--fmnist", description = "Time Fashion-MNIST training epochs.")
@@ -86,6 +87,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Precisions for --gemm and --tutorial (default: ${DEFAULT-VALUE}).")
     String[] precisions;
 
+    /** Warm-up: 5 rounds within 3% of their median, after at least 2 s, at most 30 s. */
+    private static final SteadyState WARM_UP = new SteadyState(5, 0.03, 2_000_000_000L, 30_000_000_000L);
+
+    /** Where the figures come from, appended to every RESULT line (see {@link MachineInfo}). */
+    private String machine = "";
+
     @Override
     public Integer call() throws IOException {
         if (threads != null) {
@@ -102,6 +109,7 @@ final class BenchCommand implements Callable<Integer> {
         try (Backend b = "auto".equals(backend) ? Backends.open() : Backends.open(backend)) {
             out.printf("# backend %s (%s); java %s; %s%n", b.name(), b.device(), Runtime.version(),
                     ManagementFactory.getRuntimeMXBean().getInputArguments());
+            machine = "backend=" + b.name() + " " + MachineInfo.describe(b.device());
         }
         if (tutorial) {
             for (String p : precisions) {
@@ -133,23 +141,27 @@ final class BenchCommand implements Callable<Integer> {
             double[] x = ArticleCommand.X;
             double[] t = ArticleCommand.T;
             double[] ns = new double[reps];
-            double e = 0;
-            long bytes = 0;
-            for (int r = -2; r < reps; r++) {
-                long a0 = Allocation.bytes();
+            double[] e = new double[1];
+            SteadyState.Result warm = WARM_UP.warmUp(() -> {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < steps; i++) {
-                    e = net.trainStep(x, t);
+                    e[0] = net.trainStep(x, t);
                 }
-                long t1 = System.nanoTime();
-                if (r >= 0) {
-                    ns[r] = (double) (t1 - t0) / steps;
-                    bytes = Allocation.bytes() - a0;
+                return (double) (System.nanoTime() - t0) / steps;
+            });
+            long a0 = Allocation.bytes();
+            for (int r = 0; r < reps; r++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < steps; i++) {
+                    e[0] = net.trainStep(x, t);
                 }
+                ns[r] = (double) (System.nanoTime() - t0) / steps;
             }
+            long bytes = Allocation.bytes() - a0;
             out.printf(Locale.ROOT, "RESULT tutorial %s: %.1f ns/step median of %d x %d steps (min %.1f, max %.1f);"
-                            + " %.2f bytes/step allocated; E = %.6e%n", precision.name().toLowerCase(Locale.ROOT),
-                    median(ns), reps, steps, min(ns), max(ns), (double) bytes / steps, e);
+                            + " %.2f bytes/step allocated; E = %.6e; %s; %s%n", precision.name().toLowerCase(Locale.ROOT),
+                    median(ns), reps, steps, min(ns), max(ns), (double) bytes / ((long) reps * steps), e[0],
+                    warm.describe(), machine);
         }
     }
 
@@ -203,8 +215,8 @@ final class BenchCommand implements Callable<Integer> {
             double accuracy = Evaluation.of(net, test).accuracy();
             out.printf(Locale.ROOT, "RESULT fmnist 784-%d-10 batch %d float32 sgd 0.1: %.0f samples/s median of "
                             + "epochs 2..%d; test accuracy %.4f; %.1f bytes/batch allocated in the last epoch;"
-                            + " peak heap %.0f MiB%n", h, bs, median(rates), epochs, accuracy,
-                    (double) bytes / batches, Allocation.peakHeapBytes() / 1048576.0);
+                            + " peak heap %.0f MiB; %s%n", h, bs, median(rates), epochs, accuracy,
+                    (double) bytes / batches, Allocation.peakHeapBytes() / 1048576.0, machine);
         }
     }
 
@@ -221,28 +233,30 @@ final class BenchCommand implements Callable<Integer> {
             b.write(a, values, 0);
             b.write(m, values, 0);
             double flop = 2.0 * n * n * n;
-            b.gemm(false, false, 1, a, m, 0, c);
-            long t0 = System.nanoTime();
-            b.gemm(false, false, 1, a, m, 0, c);
-            double once = (System.nanoTime() - t0) / 1e9;
+            SteadyState.Result warm = WARM_UP.warmUp(() -> {
+                long s = System.nanoTime();
+                b.gemm(false, false, 1, a, m, 0, c);
+                b.read(c, values, 0); // waits for device backends; a copy of n^2, small next to n^3
+                return flop / (System.nanoTime() - s);
+            });
             // at least reps repetitions and about 1.5 s, like the peer script gemm.py
+            double once = flop / warm.lastMedian() / 1e9;
             int count = (int) Math.max(reps, Math.min(50, 1.5 / Math.max(once, 1e-6)));
             double[] gflops = new double[count];
             for (int r = 0; r < count; r++) {
                 long s = System.nanoTime();
                 b.gemm(false, false, 1, a, m, 0, c);
-                b.read(c, values, 0); // waits for device backends; a copy of n^2, small next to n^3
+                b.read(c, values, 0);
                 gflops[r] = flop / (System.nanoTime() - s);
             }
-            out.printf(Locale.ROOT, "RESULT gemm n=%d %s: %.1f GFLOP/s median (best %.1f, worst %.1f) reps=%d%n", n,
-                    precision.name().toLowerCase(Locale.ROOT), median(gflops), max(gflops), min(gflops), count);
+            out.printf(Locale.ROOT, "RESULT gemm n=%d %s: %.1f GFLOP/s median (best %.1f, worst %.1f) reps=%d; %s; %s%n",
+                    n, precision.name().toLowerCase(Locale.ROOT), median(gflops), max(gflops), min(gflops), count,
+                    warm.describe(), machine);
         }
     }
 
     private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return SteadyState.median(x);
     }
 
     private static double min(double[] x) {
