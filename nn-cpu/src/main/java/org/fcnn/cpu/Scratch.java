@@ -2,11 +2,12 @@ package org.fcnn.cpu;
 
 /**
  * Per-thread working arrays for packing matrix blocks, grown on first use and then reused, so that a
- * steady training loop allocates nothing. Slots are numbered by the kernel that uses them.
+ * steady training loop allocates nothing. Slots are numbered by the kernel that uses them: 0-2 the blocked
+ * products, 3 the runners (a narrow product computed transposed).
  */
 final class Scratch {
-    private final float[][] floats = new float[3][];
-    private final double[][] doubles = new double[3][];
+    private final float[][] floats = new float[4][];
+    private final double[][] doubles = new double[4][];
     private float[][] floatRows = new float[0][];
     private double[][] doubleRows = new double[0][];
 
