@@ -1,3 +1,10 @@
+"""Writes out a float32 micro-kernel of the CPU backend's Vector API product (VectorFloatKernel<R>x<V>).
+
+Usage: python3 nn-cpu/src/build/micro-kernel.py ROWS VECTORS [UNROLL] > VectorFloatKernelROWSxVECTORS.java
+The kernel keeps a ROWS x VECTORS tile of vectors in registers (see KernelShape); the float64 twin is made
+from its output by the sed command in org/fcnn/cpu/package-info.java. The committed kernels are 6 4 and 6 2.
+Each method is written out in full, without helpers or branches, so that C2 never boxes a vector in it.
+"""
 import sys
 R, V = int(sys.argv[1]), int(sys.argv[2])
 U = int(sys.argv[3]) if len(sys.argv) > 3 else 1

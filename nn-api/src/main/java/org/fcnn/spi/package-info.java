@@ -5,6 +5,9 @@
  * Arguments are validated in {@link org.fcnn.spi.Backend} before an implementation sees them. A network
  * drives a backend through a dense layer's fused passes ({@code denseForward}, {@code outputDelta},
  * {@code denseGradients}, {@code backpropagate}); their default implementations compose the primitive
- * kernels, and a backend overrides them to save passes and calls.
+ * kernels, and a backend overrides them to save passes and calls. A plain-SGD training step without
+ * dropout goes through one call, {@link org.fcnn.spi.Backend#sgdStep} on a {@link org.fcnn.spi.DenseStack}
+ * (the stack's matrices, checked once when it is made), whose default composes those passes; the CPU
+ * backend runs tiny networks there as one step compiled for their sizes.
  */
 package org.fcnn.spi;

@@ -11,11 +11,15 @@
  * tutorial's) as one loop nest per pass; float32 sigmoid and tanh run on the Vector API when it is enabled.
  * Working memory is reused, so a steady training loop allocates nothing.
  *
+ * <p>The Vector API kernels are shaped for the machine ({@link org.fcnn.cpu.KernelShape}: the register tile
+ * follows the vector register file, the cache blocks the caches the OS reports). A plain-SGD step of a tiny
+ * network runs as one step compiled for its sizes ({@link org.fcnn.cpu.CompiledSteps}).
+ *
  * <p>Each {@code Double...} class is generated from its {@code Float...} twin and must not be edited by hand:
  * {@code sed -e 's/float32/float64/g; s/Float/Double/g; s/float/double/g; s/sgemm/dgemm/g' FloatX.java > DoubleX.java}
  * (for {@code FloatKernels}, {@code FloatLayers}, {@code FloatGemm}, {@code PlainFloatGemm}, {@code SmallFloatGemm},
  * {@code FloatGemmRunner}, {@code VectorFloatGemm}, {@code FloatMicroKernel}, {@code VectorFloatKernel6x4},
- * {@code VectorFloatKernel6x2}). The {@code VectorFloatKernel...} micro-kernels are themselves written out by
+ * {@code VectorFloatKernel6x2}, {@code FloatCompiledStep}). The {@code VectorFloatKernel...} micro-kernels are themselves written out by
  * {@code python3 nn-cpu/src/build/micro-kernel.py ROWS VECTORS}.
  */
 package org.fcnn.cpu;
