@@ -1162,6 +1162,20 @@ public abstract class BackendConformanceTest {
         IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
                 () -> backend.write(m, new double[] {0, 1, Double.NaN, 3, 4, 5}, 0));
         assertTrue(nan.getMessage().contains("NaN") && nan.getMessage().contains("element 2"), nan.getMessage());
+        // Infinities of either sign, from float and double arrays and at an offset, are named by element;
+        // the largest finite values are accepted.
+        IllegalArgumentException inf = assertThrows(IllegalArgumentException.class,
+                () -> backend.write(m, new float[] {9, 0, 1, 2, 3, Float.NEGATIVE_INFINITY, 5}, 1));
+        assertTrue(inf.getMessage().contains("Infinity") && inf.getMessage().contains("element 4"), inf.getMessage());
+        inf = assertThrows(IllegalArgumentException.class,
+                () -> backend.write(m, new double[] {0, 1, 2, 3, 4, Double.POSITIVE_INFINITY}, 0));
+        assertTrue(inf.getMessage().contains("element 5"), inf.getMessage());
+        backend.write(m, new float[] {Float.MAX_VALUE, -Float.MAX_VALUE, 0, -0f, Float.MIN_VALUE, 1}, 0);
+        assertEquals(-Float.MAX_VALUE, m.toArray()[1], 0);
+        if (p == Precision.FLOAT64) {
+            backend.write(m, new double[] {Double.MAX_VALUE, -Double.MAX_VALUE, 0, 0, 0, 1}, 0);
+            assertEquals(Double.MAX_VALUE, m.toArray()[0], 0);
+        }
         assertThrows(IllegalArgumentException.class, () -> backend.allocate(0, 3, p));
         assertThrows(IllegalArgumentException.class, () -> backend.fill(m, Double.POSITIVE_INFINITY));
         try (Backend other = provider().create(); Matrix foreign = other.allocate(2, 3, p)) {
