@@ -43,6 +43,19 @@ def step(indent, p):
         for v in range(V):
             w(f"{indent}{acc(r,v)} = a{r}.fma(b{v}, {acc(r,v)});")
 def body():
+    if U == 1 and V <= 2:
+        # The offsets themselves are the loop's induction variables: with p as the counter, C2 kept aOff on
+        # the stack and rebuilt p * MR from shifts every step in the 16-register (AVX2) case. (With 32
+        # registers the counted loop was as fast or faster, so the 6x4 kernel keeps it.)
+        w("        for (int ao = aOff, bo = bOff, end = aOff + kc * MR; ao < end; ao += MR, bo += NR) {")
+        for v in range(V):
+            w(f"            FloatVector b{v} = FloatVector.fromArray(S, bp, bo + {v} * L);")
+        for r in range(R):
+            w(f"            FloatVector a{r} = FloatVector.broadcast(S, ap[ao + {r}]);")
+            for v in range(V):
+                w(f"            {acc(r,v)} = a{r}.fma(b{v}, {acc(r,v)});")
+        w("        }")
+        return
     if U == 1:
         w("        for (int p = 0; p < kc; p++) {")
         step("            ", "p")

@@ -36,9 +36,7 @@ final class VectorDoubleKernel6x2 implements DoubleMicroKernel {
         DoubleVector c30 = z, c31 = z;
         DoubleVector c40 = z, c41 = z;
         DoubleVector c50 = z, c51 = z;
-        for (int p = 0; p < kc; p++) {
-            int ao = aOff + p * MR;
-            int bo = bOff + p * NR;
+        for (int ao = aOff, bo = bOff, end = aOff + kc * MR; ao < end; ao += MR, bo += NR) {
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bo + 0 * L);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + 1 * L);
             DoubleVector a0 = DoubleVector.broadcast(S, ap[ao + 0]);
@@ -95,9 +93,7 @@ final class VectorDoubleKernel6x2 implements DoubleMicroKernel {
         DoubleVector c30 = DoubleVector.fromArray(S, c, o3 + 0 * L), c31 = DoubleVector.fromArray(S, c, o3 + 1 * L);
         DoubleVector c40 = DoubleVector.fromArray(S, c, o4 + 0 * L), c41 = DoubleVector.fromArray(S, c, o4 + 1 * L);
         DoubleVector c50 = DoubleVector.fromArray(S, c, o5 + 0 * L), c51 = DoubleVector.fromArray(S, c, o5 + 1 * L);
-        for (int p = 0; p < kc; p++) {
-            int ao = aOff + p * MR;
-            int bo = bOff + p * NR;
+        for (int ao = aOff, bo = bOff, end = aOff + kc * MR; ao < end; ao += MR, bo += NR) {
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bo + 0 * L);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + 1 * L);
             DoubleVector a0 = DoubleVector.broadcast(S, ap[ao + 0]);

@@ -36,9 +36,7 @@ final class VectorFloatKernel6x2 implements FloatMicroKernel {
         FloatVector c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z;
         FloatVector c50 = z, c51 = z;
-        for (int p = 0; p < kc; p++) {
-            int ao = aOff + p * MR;
-            int bo = bOff + p * NR;
+        for (int ao = aOff, bo = bOff, end = aOff + kc * MR; ao < end; ao += MR, bo += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, ap[ao + 0]);
@@ -95,9 +93,7 @@ final class VectorFloatKernel6x2 implements FloatMicroKernel {
         FloatVector c30 = FloatVector.fromArray(S, c, o3 + 0 * L), c31 = FloatVector.fromArray(S, c, o3 + 1 * L);
         FloatVector c40 = FloatVector.fromArray(S, c, o4 + 0 * L), c41 = FloatVector.fromArray(S, c, o4 + 1 * L);
         FloatVector c50 = FloatVector.fromArray(S, c, o5 + 0 * L), c51 = FloatVector.fromArray(S, c, o5 + 1 * L);
-        for (int p = 0; p < kc; p++) {
-            int ao = aOff + p * MR;
-            int bo = bOff + p * NR;
+        for (int ao = aOff, bo = bOff, end = aOff + kc * MR; ao < end; ao += MR, bo += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, ap[ao + 0]);
