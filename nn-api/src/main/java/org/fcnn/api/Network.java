@@ -322,9 +322,9 @@ public final class Network implements AutoCloseable {
             // One backend call for the whole step (Backend.sgdStep: the same result as the calls below).
             ws.input = ws.x;
             ws.forwardTraining = true;
-            ensureOpen();
+            double e = backend.sgdStep(ws.stack(), loss, o.learningRate(), o.weightDecay());
             steps++;
-            return backend.sgdStep(ws.stack(), loss, o.learningRate(), o.weightDecay());
+            return e;
         }
         boolean was = training;
         training = true;
