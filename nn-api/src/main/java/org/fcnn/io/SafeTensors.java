@@ -468,10 +468,17 @@ public final class SafeTensors {
         void write(FileChannel channel) throws IOException;
     }
 
+    /** Temporary files of an earlier save older than this were left by a process that died; the next save removes them. */
+    static final long STALE_TEMPORARY_MILLIS = 10 * 60 * 1000L;
+
     /**
      * Writes a temporary file next to {@code target} with {@code writer}, forces it to disk, then moves it over
      * {@code target} (atomically where the file system allows it). The temporary file is created with the
-     * default permissions, so the target gets the same permissions as any new file.
+     * default permissions, so the target gets the same permissions as any new file. A failure while writing
+     * (a full disk, an I/O error) leaves {@code target} as it was and says so; the temporary file is removed.
+     * A process killed during a save leaves its temporary file ({@code .NAME.HEX.tmp} beside the target);
+     * the next successful save of the same target removes those older than
+     * {@link #STALE_TEMPORARY_MILLIS} (younger ones may belong to a save still running in another process).
      */
     static void writeAtomically(Path target, ChannelWriter writer) throws IOException {
         Path absolute = target.toAbsolutePath();
@@ -497,6 +504,10 @@ public final class SafeTensors {
             try (FileChannel c = ch) {
                 writer.write(c);
                 c.force(true);
+            } catch (IOException e) {
+                throw new IOException("could not write " + absolute + " (while writing its temporary file "
+                        + tmp.getFileName() + "): " + e.getMessage() + "; " + absolute.getFileName()
+                        + " is unchanged", e);
             }
             try {
                 Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -506,12 +517,46 @@ public final class SafeTensors {
             moved = true;
             if (dir != null) {
                 syncDirectory(dir);
+                removeStaleTemporaries(absolute);
             }
         } finally {
             if (!moved) {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** Deletes {@code .NAME.HEX.tmp} files beside {@code target} not modified for {@link #STALE_TEMPORARY_MILLIS}. */
+    private static void removeStaleTemporaries(Path target) {
+        String prefix = "." + target.getFileName() + ".";
+        long cutoff = System.currentTimeMillis() - STALE_TEMPORARY_MILLIS;
+        try (java.nio.file.DirectoryStream<Path> leftovers = Files.newDirectoryStream(target.getParent(),
+                p -> isTemporaryName(p.getFileName().toString(), prefix))) {
+            for (Path leftover : leftovers) {
+                try {
+                    if (Files.getLastModifiedTime(leftover).toMillis() < cutoff) {
+                        Files.deleteIfExists(leftover);
+                    }
+                } catch (IOException e) {
+                    // Gone already, or not ours to delete: leave it.
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The save itself succeeded; cleaning up is best effort.
+        }
+    }
+
+    /** Whether {@code name} is {@code prefix} followed by hex digits and {@code .tmp}, as writeAtomically names them. */
+    static boolean isTemporaryName(String name, String prefix) {
+        if (!name.startsWith(prefix) || !name.endsWith(".tmp") || name.length() <= prefix.length() + 4) {
+            return false;
+        }
+        for (int i = prefix.length(); i < name.length() - 4; i++) {
+            if (Character.digit(name.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Makes the rename durable where the platform allows opening a directory (Linux, macOS). */

@@ -182,7 +182,9 @@ class SafeTensorsTest {
             ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
             throw new IOException("disk full");
         }));
-        assertEquals("disk full", e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("disk full")
+                && e.getMessage().endsWith(f.getFileName() + " is unchanged"), e.getMessage());
+        assertEquals("disk full", e.getCause().getMessage());
         assertArrayEquals(before, Files.readAllBytes(f));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(f), files.toList());
@@ -201,5 +203,26 @@ class SafeTensorsTest {
         assertThrows(IllegalArgumentException.class, () -> Tensor.of("__metadata__", DType.U8, new long[] {1}, new byte[1]));
         assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(dir.resolve("d"), Map.of(),
                 List.of(Tensor.ofFloats("t", new long[] {1}, new float[1]), Tensor.ofFloats("t", new long[] {1}, new float[1]))));
+    }
+
+    @Test
+    void aSaveRemovesStaleTemporaryFilesOfItsTargetOnly() throws IOException {
+        Path file = dir.resolve("m.safetensors");
+        Path stale = Files.writeString(dir.resolve(".m.safetensors.1f2e3d4c5b6a7980.tmp"), "left by a killed save");
+        Path fresh = Files.writeString(dir.resolve(".m.safetensors.0123456789abcdef.tmp"), "a save in progress");
+        Path otherTarget = Files.writeString(dir.resolve(".n.safetensors.00ff.tmp"), "another file's");
+        Path notOurs = Files.writeString(dir.resolve(".m.safetensors.notes.tmp"), "not hex");
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - SafeTensors.STALE_TEMPORARY_MILLIS - 60_000);
+        for (Path p : List.of(stale, otherTarget, notOurs)) {
+            Files.setLastModifiedTime(p, old);
+        }
+        SafeTensors.write(file, Map.of(), List.of(Tensor.ofFloats("x", new long[] {2}, new float[] {1, 2})));
+        assertTrue(Files.exists(file));
+        assertTrue(Files.notExists(stale), "a stale temporary file of the target is removed");
+        assertTrue(Files.exists(fresh), "a recent one may be another process's save in progress");
+        assertTrue(Files.exists(otherTarget) && Files.exists(notOurs), "other files are left alone");
+        assertTrue(SafeTensors.isTemporaryName(".m.safetensors.0123456789abcdef.tmp", ".m.safetensors."));
+        assertTrue(!SafeTensors.isTemporaryName(".m.safetensors..tmp", ".m.safetensors."));
     }
 }
