@@ -1,13 +1,12 @@
 """Writes out a float32 micro-kernel of the CPU backend's Vector API product (VectorFloatKernel<R>x<V>).
 
-Usage: python3 nn-cpu/src/build/micro-kernel.py ROWS VECTORS [UNROLL] > VectorFloatKernelROWSxVECTORS.java
+Usage: python3 nn-cpu/src/build/micro-kernel.py ROWS VECTORS > VectorFloatKernelROWSxVECTORS.java
 The kernel keeps a ROWS x VECTORS tile of vectors in registers (see KernelShape); the float64 twin is made
 from its output by the sed command in org/fcnn/cpu/package-info.java. The committed kernels are 6 4 and 6 2.
 Each method is written out in full, without helpers or branches, so that C2 never boxes a vector in it.
 """
 import sys
 R, V = int(sys.argv[1]), int(sys.argv[2])
-U = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 name = f"VectorFloatKernel{R}x{V}"
 acc = lambda r, v: f"c{r}{v}"
 o = []
@@ -18,12 +17,7 @@ w("/**")
 w(f" * The float32 micro-kernel with a {R} x {V} tile of vectors: {R*V} accumulators, {V} loads of B and one")
 w(f" * broadcast of A per step, {regs} vector registers in all (see {{@link KernelShape}}). Both methods call only")
 w(" * Vector API methods and have no branch inside, so that C2 compiles them to pure vector code without boxing")
-if U > 1:
-    w(f" * (see {{@link VectorFloatGemm}}). The loop over the inner dimension is unrolled {U} times: with a tile this")
-    w(" * small the loop's own index arithmetic and bounds checks otherwise take as many issue slots as the")
-    w(" * multiply-adds.")
-else:
-    w(" * (see {@link VectorFloatGemm}).")
+w(" * (see {@link VectorFloatGemm}).")
 w(" * Written out by {@code python3 nn-cpu/src/build/micro-kernel.py " + " ".join(sys.argv[1:]) + "}; do not edit.")
 w(" */")
 w(f"final class {name} implements FloatMicroKernel {{")
@@ -43,7 +37,7 @@ def step(indent, p):
         for v in range(V):
             w(f"{indent}{acc(r,v)} = a{r}.fma(b{v}, {acc(r,v)});")
 def body():
-    if U == 1 and V <= 2:
+    if V <= 2:
         # The offsets themselves are the loop's induction variables: with p as the counter, C2 kept aOff on
         # the stack and rebuilt p * MR from shifts every step in the 16-register (AVX2) case. (With 32
         # registers the counted loop was as fast or faster, so the 6x4 kernel keeps it.)
@@ -56,19 +50,8 @@ def body():
                 w(f"            {acc(r,v)} = a{r}.fma(b{v}, {acc(r,v)});")
         w("        }")
         return
-    if U == 1:
-        w("        for (int p = 0; p < kc; p++) {")
-        step("            ", "p")
-        w("        }")
-        return
-    w("        int p = 0;")
-    w(f"        for (; p + {U - 1} < kc; p += {U}) {{")
-    for u in range(U):
-        w("            {")
-        step("                ", "p" if u == 0 else f"(p + {u})")
-        w("            }")
-    w("        }")
-    w("        for (; p < kc; p++) {")
+    # With 32 registers (6x4) the loop on a step counter was as fast or faster.
+    w("        for (int p = 0; p < kc; p++) {")
     step("            ", "p")
     w("        }")
 def offs():

@@ -28,6 +28,7 @@ package org.fcnn.cpu;
  */
 final class VectorDoubleGemm implements DoubleGemm {
     private final DoubleMicroKernel kernel;
+    private final CacheBlocks blocks;
     private final int tileRows;
     private final int tileCols;
     private final int kcMax;
@@ -39,6 +40,7 @@ final class VectorDoubleGemm implements DoubleGemm {
     /** A product with register tiles of {@code kernel} and cache blocks {@code blocks} (sized for that tile). */
     VectorDoubleGemm(DoubleMicroKernel kernel, CacheBlocks blocks) {
         this.kernel = kernel;
+        this.blocks = blocks;
         this.tileRows = kernel.rows();
         this.tileCols = kernel.columns();
         this.kcMax = blocks.kc();
@@ -48,7 +50,7 @@ final class VectorDoubleGemm implements DoubleGemm {
 
     /** The cache blocks, for descriptions. */
     CacheBlocks blocks() {
-        return new CacheBlocks(kcMax, mcMax, ncMax);
+        return blocks;
     }
 
     @Override

@@ -28,6 +28,7 @@ package org.fcnn.cpu;
  */
 final class VectorFloatGemm implements FloatGemm {
     private final FloatMicroKernel kernel;
+    private final CacheBlocks blocks;
     private final int tileRows;
     private final int tileCols;
     private final int kcMax;
@@ -39,6 +40,7 @@ final class VectorFloatGemm implements FloatGemm {
     /** A product with register tiles of {@code kernel} and cache blocks {@code blocks} (sized for that tile). */
     VectorFloatGemm(FloatMicroKernel kernel, CacheBlocks blocks) {
         this.kernel = kernel;
+        this.blocks = blocks;
         this.tileRows = kernel.rows();
         this.tileCols = kernel.columns();
         this.kcMax = blocks.kc();
@@ -48,7 +50,7 @@ final class VectorFloatGemm implements FloatGemm {
 
     /** The cache blocks, for descriptions. */
     CacheBlocks blocks() {
-        return new CacheBlocks(kcMax, mcMax, ncMax);
+        return blocks;
     }
 
     @Override

@@ -1,7 +1,5 @@
 package org.fcnn.cpu;
 
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,10 +13,10 @@ final class VectorShapes {
     static final KernelShape SHAPE = KernelShape.choose(VectorShape.preferredShape().vectorBitSize(),
             System.getProperty("os.arch"), System.getProperty(KernelShape.BITS_PROPERTY),
             System.getProperty(KernelShape.TILE_PROPERTY));
-    private static final VectorSpecies<Float> FLOAT = FloatVector.SPECIES_PREFERRED.vectorBitSize() == SHAPE.vectorBits()
-            ? FloatVector.SPECIES_PREFERRED : VectorSpecies.of(float.class, VectorShape.forBitSize(SHAPE.vectorBits()));
-    private static final VectorSpecies<Double> DOUBLE = DoubleVector.SPECIES_PREFERRED.vectorBitSize() == SHAPE.vectorBits()
-            ? DoubleVector.SPECIES_PREFERRED : VectorSpecies.of(double.class, VectorShape.forBitSize(SHAPE.vectorBits()));
+    private static final VectorSpecies<Float> FLOAT = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(SHAPE.vectorBits()));
+    private static final VectorSpecies<Double> DOUBLE = VectorSpecies.of(double.class,
+            VectorShape.forBitSize(SHAPE.vectorBits()));
 
     private VectorShapes() {
     }

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleSupplier;
 import org.fcnn.api.Activation;
 import org.fcnn.api.Backends;
 import org.fcnn.api.Loss;
@@ -142,20 +143,17 @@ final class BenchCommand implements Callable<Integer> {
             double[] t = ArticleCommand.T;
             double[] ns = new double[reps];
             double[] e = new double[1];
-            SteadyState.Result warm = WARM_UP.warmUp(() -> {
+            DoubleSupplier round = () -> { // one round of steps, in ns per step
                 long t0 = System.nanoTime();
                 for (int i = 0; i < steps; i++) {
                     e[0] = net.trainStep(x, t);
                 }
                 return (double) (System.nanoTime() - t0) / steps;
-            });
+            };
+            SteadyState.Result warm = WARM_UP.warmUp(round);
             long a0 = Allocation.bytes();
             for (int r = 0; r < reps; r++) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < steps; i++) {
-                    e[0] = net.trainStep(x, t);
-                }
-                ns[r] = (double) (System.nanoTime() - t0) / steps;
+                ns[r] = round.getAsDouble();
             }
             long bytes = Allocation.bytes() - a0;
             out.printf(Locale.ROOT, "RESULT tutorial %s: %.1f ns/step median of %d x %d steps (min %.1f, max %.1f);"
@@ -233,21 +231,19 @@ final class BenchCommand implements Callable<Integer> {
             b.write(a, values, 0);
             b.write(m, values, 0);
             double flop = 2.0 * n * n * n;
-            SteadyState.Result warm = WARM_UP.warmUp(() -> {
+            DoubleSupplier product = () -> { // one product, in GFLOP/s
                 long s = System.nanoTime();
                 b.gemm(false, false, 1, a, m, 0, c);
                 b.read(c, values, 0); // waits for device backends; a copy of n^2, small next to n^3
                 return flop / (System.nanoTime() - s);
-            });
+            };
+            SteadyState.Result warm = WARM_UP.warmUp(product);
             // at least reps repetitions and about 1.5 s, like the peer script gemm.py
             double once = flop / warm.lastMedian() / 1e9;
             int count = (int) Math.max(reps, Math.min(50, 1.5 / Math.max(once, 1e-6)));
             double[] gflops = new double[count];
             for (int r = 0; r < count; r++) {
-                long s = System.nanoTime();
-                b.gemm(false, false, 1, a, m, 0, c);
-                b.read(c, values, 0);
-                gflops[r] = flop / (System.nanoTime() - s);
+                gflops[r] = product.getAsDouble();
             }
             out.printf(Locale.ROOT, "RESULT gemm n=%d %s: %.1f GFLOP/s median (best %.1f, worst %.1f) reps=%d; %s; %s%n",
                     n, precision.name().toLowerCase(Locale.ROOT), median(gflops), max(gflops), min(gflops), count,

@@ -50,8 +50,7 @@ class SaveSurvivesKillTest {
         for (int kill = 0; kill < KILLS; kill++) {
             Process child = startChild(file, next);
             AtomicInteger last = new AtomicInteger(-1);
-            AtomicInteger firstSaved = new AtomicInteger(-1);
-            Thread reader = readAcks(child, last, firstSaved);
+            Thread reader = readAcks(child, last);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (last.get() < 0) {
                 if (!child.isAlive() || System.nanoTime() > deadline) {
@@ -139,16 +138,14 @@ class SaveSurvivesKillTest {
     }
 
     /** Reads the child's {@code saved V ok} lines (a line cut off by the kill does not match) into {@code last}. */
-    private static Thread readAcks(Process child, AtomicInteger last, AtomicInteger first) {
+    private static Thread readAcks(Process child, AtomicInteger last) {
         Thread t = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     Matcher m = SAVED.matcher(line.trim());
                     if (m.matches()) {
-                        int v = Integer.parseInt(m.group(1));
-                        first.compareAndSet(-1, v);
-                        last.set(v);
+                        last.set(Integer.parseInt(m.group(1)));
                     }
                 }
             } catch (IOException e) {
