@@ -48,6 +48,24 @@ public final class SaveLoop {
         }
     }
 
+    /** Per layer, the version among {@code from..to} whose weights it holds, or -1: for failure messages. */
+    static String layerVersions(Network net, int from, int to) {
+        StringBuilder s = new StringBuilder();
+        for (int l = 0; l < net.layers().size(); l++) {
+            int found = -1;
+            for (int v = Math.max(0, from); v <= to && found < 0; v++) {
+                double[] w = net.layer(l).weights();
+                boolean all = true;
+                for (int k = 0; k < w.length && all; k++) {
+                    all = w[k] == weight(v, l, k);
+                }
+                found = all ? v : -1;
+            }
+            s.append(l == 0 ? "" : ", ").append("layer ").append(l).append(": version ").append(found);
+        }
+        return s.toString();
+    }
+
     /** The version whose weights {@code net} holds in every layer, or -1 if none does (a mixed or other file). */
     static int versionOf(Network net, int... candidates) {
         for (int v : candidates) {

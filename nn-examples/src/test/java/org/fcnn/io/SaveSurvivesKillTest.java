@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -28,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Model files survive the death of the process that writes them, and a full disk: a child JVM
- * ({@link SaveLoop}) saves a network over and over and is killed with SIGKILL at random moments; after
- * each kill the file must load and hold either the last version the child reported saved or the one it
- * was saving. A save onto a small tmpfs (mounted here when running as root on Linux, else skipped with
+ * ({@link SaveLoop}) saves a network over and over, reporting each completed save in a file, and is killed
+ * with SIGKILL at random moments; after each kill the model file must load and hold either the last
+ * version the child reported saved or the one it was saving. A save onto a small tmpfs (mounted here when running as root on Linux, else skipped with
  * the reason) fails with an error naming the file, and leaves the previous file intact.
  */
 class SaveSurvivesKillTest {
@@ -42,17 +39,20 @@ class SaveSurvivesKillTest {
 
     @Test
     void everyKillLeavesTheOldOrTheNewModelAndNothingElse() throws Exception {
-        Path file = dir.resolve("model.safetensors");
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Path file = models.resolve("model.safetensors");
         Random random = new Random(42);
         int next = 0;
         int sawOld = 0;
         int sawNew = 0;
         for (int kill = 0; kill < KILLS; kill++) {
-            Process child = startChild(file, next);
-            AtomicInteger last = new AtomicInteger(-1);
-            Thread reader = readAcks(child, last);
+            int started = next;
+            // The child's reports go straight to a file, which keeps every line written before the kill (read
+            // through a pipe, the last lines could be lost when the JDK drains the pipe of a dead process).
+            Path log = dir.resolve("child-" + kill + ".out");
+            Process child = startChild(file, next, log);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (last.get() < 0) {
+            while (lastSaved(log) < 0) {
                 if (!child.isAlive() || System.nanoTime() > deadline) {
                     child.destroyForcibly();
                     fail("the child JVM saved nothing within 60 s (exit value "
@@ -62,13 +62,13 @@ class SaveSurvivesKillTest {
             }
             Thread.sleep(random.nextInt(40));
             child.destroyForcibly(); // SIGKILL on Linux and macOS
-            child.waitFor(30, TimeUnit.SECONDS);
-            reader.join(TimeUnit.SECONDS.toMillis(30));
-            int acked = last.get();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the killed child did not exit");
+            int acked = lastSaved(log);
             try (Network loaded = ModelFile.load(file, "cpu")) {
                 int v = SaveLoop.versionOf(loaded, acked, acked + 1);
-                assertNotEquals(-1, v, "kill " + kill + ": the file holds neither version " + acked
-                        + " (reported saved) nor " + (acked + 1) + " (being saved)");
+                assertNotEquals(-1, v, "kill " + kill + " (child started at version " + started
+                        + "): the file holds neither version " + acked + " (reported saved) nor " + (acked + 1)
+                        + " (being saved); " + SaveLoop.layerVersions(loaded, started - 3, acked + 3));
                 if (v == acked) {
                     sawOld++;
                 } else {
@@ -81,7 +81,7 @@ class SaveSurvivesKillTest {
         // Only the model and temporary files of killed saves, in the documented form, are left.
         String prefix = "." + file.getFileName() + ".";
         int leftovers = 0;
-        try (Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.list(models)) {
             for (Path p : files.collect(Collectors.toList())) {
                 String name = p.getFileName().toString();
                 assertTrue(name.equals("model.safetensors") || SafeTensors.isTemporaryName(name, prefix),
@@ -127,33 +127,28 @@ class SaveSurvivesKillTest {
         }
     }
 
-    private static Process startChild(Path file, int start) throws IOException {
+    private static Process startChild(Path file, int start, Path log) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Xmx128m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
                 System.getProperty("java.class.path"), SaveLoop.class.getName(), file.toString(),
                 Integer.toString(start)));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(command).redirectOutput(log.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
-    /** Reads the child's {@code saved V ok} lines (a line cut off by the kill does not match) into {@code last}. */
-    private static Thread readAcks(Process child, AtomicInteger last) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    Matcher m = SAVED.matcher(line.trim());
-                    if (m.matches()) {
-                        last.set(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException e) {
-                // The child died; what was read stands.
+    /** The last version the child reported in {@code log} ({@code saved V ok}; a line cut off by the kill does not count), or -1. */
+    private static int lastSaved(Path log) throws IOException {
+        int last = -1;
+        String text = Files.exists(log) ? Files.readString(log, StandardCharsets.US_ASCII) : "";
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length - 1; i++) { // the last piece has no newline: empty, or cut off
+            Matcher m = SAVED.matcher(lines[i]);
+            if (m.matches()) {
+                last = Integer.parseInt(m.group(1));
             }
-        }, "save-loop-acks");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        }
+        return last;
     }
 }
