@@ -36,6 +36,8 @@ final class VectorDoubleGemm implements DoubleGemm {
     private final int ncMax;
     /** Steps of p per block when packing a transposed B. */
     private static final int PB = 64;
+    /** Where the packed B panels start in their array, so that the kernels' vector loads of them stay on cache lines. */
+    private static final int B_START = ArrayAlignment.alignedStart(Double.BYTES);
 
     /** A product with register tiles of {@code kernel} and cache blocks {@code blocks} (sized for that tile). */
     VectorDoubleGemm(DoubleMicroKernel kernel, CacheBlocks blocks) {
@@ -71,7 +73,7 @@ final class VectorDoubleGemm implements DoubleGemm {
             DoubleGemm.scale(c, cOff, ldc, m, n, beta);
         }
         double[] ap = scratch.doubles(0, mcMax * kcMax);
-        double[] bp = scratch.doubles(1, kcMax * Math.min(ncMax, roundUp(n, tileCols)));
+        double[] bp = scratch.doubles(1, B_START + kcMax * Math.min(ncMax, roundUp(n, tileCols)));
         double[] tile = scratch.doubles(2, tileRows * tileCols);
         for (int jc = 0; jc < n; jc += ncMax) {
             int nc = Math.min(ncMax, n - jc);
@@ -98,12 +100,12 @@ final class VectorDoubleGemm implements DoubleGemm {
                 int ci = cOff + ir * ldc + jr;
                 if (mr == tileRows && nr == tileCols) {
                     if (overwrite) {
-                        kernel.set(kc, ap, ir * kc, bp, jr * kc, c, ci, ldc);
+                        kernel.set(kc, ap, ir * kc, bp, B_START + jr * kc, c, ci, ldc);
                     } else {
-                        kernel.add(kc, ap, ir * kc, bp, jr * kc, c, ci, ldc);
+                        kernel.add(kc, ap, ir * kc, bp, B_START + jr * kc, c, ci, ldc);
                     }
                 } else {
-                    kernel.set(kc, ap, ir * kc, bp, jr * kc, tile, 0, tileCols);
+                    kernel.set(kc, ap, ir * kc, bp, B_START + jr * kc, tile, 0, tileCols);
                     addTile(tile, c, ci, ldc, mr, nr, overwrite);
                 }
             }
@@ -166,11 +168,11 @@ final class VectorDoubleGemm implements DoubleGemm {
         }
     }
 
-    /** Packs {@code op(B)[pc.., jc..]} ({@code kc x nc}) as panels of {@code NR} columns: (p, j) at {@code jr * kc + p * NR + j}. */
+    /** Packs {@code op(B)[pc.., jc..]} ({@code kc x nc}) as panels of {@code NR} columns: (p, j) at {@code B_START + jr * kc + p * NR + j}. */
     private void packB(boolean transB, double[] b, int bOff, int ldb, int pc, int jc, int kc, int nc,
                               double[] bp) {
         for (int jr = 0; jr < nc; jr += tileCols) {
-            int base = jr * kc;
+            int base = B_START + jr * kc;
             int nr = Math.min(tileCols, nc - jr);
             if (transB) {
                 // A transposition (the forward pass packs W^T this way), in blocks of PB steps of p so that
