@@ -1151,6 +1151,38 @@ public abstract class BackendConformanceTest {
         }
     }
 
+    /**
+     * The finite check on writes looks at blocks of eight elements and then the rest: a NaN or an infinity at
+     * every position of a 5 x 7 matrix (in both parts), from float and double arrays at an offset, is named by
+     * its element; the largest finite values and signed zeros everywhere are accepted.
+     */
+    @Test
+    void writesRejectEveryNonFiniteValueAtEveryPosition() {
+        Precision p = backend.supports(Precision.FLOAT32) ? Precision.FLOAT32 : Precision.FLOAT64;
+        try (Matrix m = backend.allocate(5, 7, p)) {
+            int n = m.size();
+            for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+                for (int at = 0; at < n; at++) {
+                    double[] d = new double[n + 3];
+                    float[] f = new float[n + 3];
+                    d[3 + at] = bad;
+                    f[3 + at] = (float) bad;
+                    String element = "element " + at;
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> backend.write(m, d, 3));
+                    assertTrue(e.getMessage().contains(element), e.getMessage());
+                    e = assertThrows(IllegalArgumentException.class, () -> backend.write(m, f, 3));
+                    assertTrue(e.getMessage().contains(element), e.getMessage());
+                }
+            }
+            float[] extremes = new float[n];
+            for (int i = 0; i < n; i++) {
+                extremes[i] = new float[] {Float.MAX_VALUE, -Float.MAX_VALUE, -0f, Float.MIN_VALUE}[i % 4];
+            }
+            backend.write(m, extremes, 0);
+            assertEquals(-Float.MAX_VALUE, m.toArray()[n - 2], 0);
+        }
+    }
+
     @Test
     void wrongArrayLengthsNaNAndForeignOrClosedMatricesAreRejected() {
         Precision p = backend.supports(Precision.FLOAT32) ? Precision.FLOAT32 : Precision.FLOAT64;
