@@ -15,7 +15,9 @@ regs = R*V + V + 1
 w("package org.fcnn.cpu;\n\nimport jdk.incubator.vector.FloatVector;\nimport jdk.incubator.vector.VectorSpecies;\n")
 w("/**")
 w(f" * The float32 micro-kernel with a {R} x {V} tile of vectors: {R*V} accumulators, {V} loads of B and one")
-w(f" * broadcast of A per step, {regs} vector registers in all (see {{@link KernelShape}}). Both methods call only")
+w(f" * broadcast of A per step, {regs} vector registers in all (see {{@link KernelShape}}). A comes packed ({{@code set}},")
+w(" * {@code add}) or as rows read in place ({@code setRows}, {@code addRows}: the product skips packing A where few")
+w(" * B panels reuse it). The methods call only")
 w(" * Vector API methods and have no branch inside, so that C2 compiles them to pure vector code without boxing")
 w(" * (see {@link VectorFloatGemm}).")
 w(" * Written out by {@code python3 nn-cpu/src/build/micro-kernel.py " + " ".join(sys.argv[1:]) + "}; do not edit.")
@@ -54,6 +56,22 @@ def body():
     w("        for (int p = 0; p < kc; p++) {")
     step("            ", "p")
     w("        }")
+def rows_body():
+    # A read in place, row by row: each row's start is loop-invariant and p steps through it with stride 1,
+    # so C2 removes the range checks as it does for the packed panel.
+    for r in range(R):
+        w(f"        int a{r}o = aOff + {r} * lda;")
+    w("        for (int p = 0, bo = bOff; p < kc; p++, bo += NR) {")
+    for v in range(V):
+        w(f"            FloatVector b{v} = FloatVector.fromArray(S, bp, bo + {v} * L);")
+    for r in range(R):
+        w(f"            FloatVector a{r} = FloatVector.broadcast(S, a[a{r}o + p]);")
+        for v in range(V):
+            w(f"            {acc(r,v)} = a{r}.fma(b{v}, {acc(r,v)});")
+    w("        }")
+def load_c():
+    for r in range(R):
+        w("        FloatVector " + ", ".join(f"{acc(r,v)} = FloatVector.fromArray(S, c, o{r} + {v} * L)" for v in range(V)) + ";")
 def offs():
     for r in range(R):
         w(f"        int o{r} = cOff + {r} * ldc;")
@@ -75,9 +93,26 @@ w(f"    /** {{@code C [MR x NR] += Ap panel [MR x kc] * Bp panel [kc x NR]}}. */
 w("    @Override")
 w("    public void add(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {")
 offs()
-for r in range(R):
-    w("        FloatVector " + ", ".join(f"{acc(r,v)} = FloatVector.fromArray(S, c, o{r} + {v} * L)" for v in range(V)) + ";")
+load_c()
 body()
+store()
+w("    }\n")
+w(f"    /** {{@code C [MR x NR] = A rows [MR x kc] * Bp panel [kc x NR]}}, A's (r, p) at {{@code a[aOff + r * lda + p]}}. */")
+w("    @Override")
+w("    public void setRows(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] c, int cOff, int ldc) {")
+w("        FloatVector z = FloatVector.zero(S);")
+for r in range(R):
+    w("        FloatVector " + ", ".join(f"{acc(r,v)} = z" for v in range(V)) + ";")
+rows_body()
+offs()
+store()
+w("    }\n")
+w(f"    /** {{@code C [MR x NR] += A rows [MR x kc] * Bp panel [kc x NR]}}, A's (r, p) at {{@code a[aOff + r * lda + p]}}. */")
+w("    @Override")
+w("    public void addRows(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] c, int cOff, int ldc) {")
+offs()
+load_c()
+rows_body()
 store()
 w("    }")
 w("}")

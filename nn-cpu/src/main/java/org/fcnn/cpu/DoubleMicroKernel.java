@@ -19,4 +19,10 @@ interface DoubleMicroKernel {
 
     /** {@code C tile += Ap panel * Bp panel}. */
     void add(int kc, double[] ap, int aOff, double[] bp, int bOff, double[] c, int cOff, int ldc);
+
+    /** {@code C tile = A rows * Bp panel}: A unpacked, its (r, p) at {@code a[aOff + r * lda + p]}, {@code MR} rows. */
+    void setRows(int kc, double[] a, int aOff, int lda, double[] bp, int bOff, double[] c, int cOff, int ldc);
+
+    /** {@code C tile += A rows * Bp panel}: A unpacked, as in {@link #setRows}. */
+    void addRows(int kc, double[] a, int aOff, int lda, double[] bp, int bOff, double[] c, int cOff, int ldc);
 }

@@ -19,4 +19,10 @@ interface FloatMicroKernel {
 
     /** {@code C tile += Ap panel * Bp panel}. */
     void add(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc);
+
+    /** {@code C tile = A rows * Bp panel}: A unpacked, its (r, p) at {@code a[aOff + r * lda + p]}, {@code MR} rows. */
+    void setRows(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] c, int cOff, int ldc);
+
+    /** {@code C tile += A rows * Bp panel}: A unpacked, as in {@link #setRows}. */
+    void addRows(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] c, int cOff, int ldc);
 }

@@ -47,9 +47,19 @@ class CpuKernelsTest {
     @Test
     void largeProductsMatchTheSmallKernelOnBothPaths() {
         // Sizes past one cache block in every dimension, with ragged edges, every transpose case, 2 threads.
-        int m = 301;
-        int n = 517;
-        int k = 389;
+        checkLargeProducts(301, 517, 389, 0.5, 37);
+    }
+
+    @Test
+    void productsThatReadAInPlaceMatchTheDefinition() {
+        // At most fcnn.cpu.inPlaceAColumns (256) columns and alpha 1, as in a 784-128 layer's forward pass:
+        // A's rows are read in place, but for a last panel of 301 - 300 rows; 200 columns leave a ragged
+        // last panel of B; k = 1100 takes three blocks of KC, so the kernels add to C as well as set it.
+        // Every row is checked: each row of a tile comes from its own row of A.
+        checkLargeProducts(301, 200, 1100, 1.0, 1);
+    }
+
+    private static void checkLargeProducts(int m, int n, int k, double alpha, int rowStep) {
         for (CpuKernels kernels : new CpuKernels[] {CpuKernels.get(), new PlainCpuKernels("plain")}) {
             for (Precision p : Precision.values()) {
                 try (CpuBackend backend = new CpuBackend(kernels, new CpuThreads(2))) {
@@ -66,18 +76,18 @@ class CpuKernelsTest {
                             backend.write(ma, a, 0);
                             backend.write(mb, b, 0);
                             backend.write(mc, c, 0);
-                            backend.gemm(ta, tb, 0.5, ma, mb, 0.25, mc);
+                            backend.gemm(ta, tb, alpha, ma, mb, 0.25, mc);
                             double[] got = mc.toArray();
                             double[] sa = ma.toArray();
                             double[] sb = mb.toArray();
                             double[] sc = stored(c, p);
-                            for (int i = 0; i < m; i += 37) {
-                                for (int j = 0; j < n; j += 13) {
+                            for (int i : sample(m, rowStep)) {
+                                for (int j : sample(n, 13)) {
                                     double sum = 0;
                                     for (int q = 0; q < k; q++) {
                                         sum += (ta ? sa[q * m + i] : sa[i * k + q]) * (tb ? sb[j * k + q] : sb[q * n + j]);
                                     }
-                                    double want = 0.5 * sum + 0.25 * sc[i * n + j];
+                                    double want = alpha * sum + 0.25 * sc[i * n + j];
                                     double tol = (p == Precision.FLOAT64 ? 1e-12 : 2e-5) * k;
                                     assertEquals(want, got[i * n + j], tol, kernels.description() + " " + p + " ta=" + ta
                                             + " tb=" + tb + " at " + i + "," + j);
@@ -88,6 +98,12 @@ class CpuKernelsTest {
                 }
             }
         }
+    }
+
+    /** Every {@code step}-th index of {@code [0, size)}, and the last one (the ragged edges). */
+    private static int[] sample(int size, int step) {
+        return java.util.stream.IntStream.concat(java.util.stream.IntStream.iterate(0, i -> i < size, i -> i + step),
+                java.util.stream.IntStream.of(size - 1)).distinct().toArray();
     }
 
     private static double[] random(java.util.Random r, int size) {
