@@ -50,10 +50,11 @@ final class GraphReader {
 
     /**
      * One dense layer: weights {@code [outputs x inputs]} row-major (fcnn's layout), biases {@code [outputs]}
-     * or {@code null}, and the node that defined its activation (or its linear part, for the identity).
+     * or {@code null}, the node of its linear part ({@code Gemm} or {@code MatMul}) and the node of its activation
+     * (the linear node's, for the identity).
      */
     record DenseLayer(int inputs, int outputs, Activation activation, double[] weights, double[] biases,
-                      String activationNode) {
+                      String linearNode, String activationNode) {
     }
 
     /** The graph's layers, element type and value names. */
@@ -144,7 +145,7 @@ final class GraphReader {
         for (int i = 0; i < layers.size(); i++) {
             DenseLayer l = layers.get(i);
             if (l.inputs() != expected) {
-                throw new OnnxFormatException(file, "layer " + i + " (node '" + l.activationNode() + "') takes "
+                throw new OnnxFormatException(file, "layer " + i + " (node '" + l.linearNode() + "') takes "
                         + l.inputs() + " inputs, but " + (i == 0 ? "graph input '" + input.getName() + "' has "
                         : "layer " + (i - 1) + " gives ") + expected);
             }
@@ -297,7 +298,7 @@ final class GraphReader {
                     : "a second activation on layer " + (layers.size() - 1) + " (after '"
                     + layers.get(layers.size() - 1).activationNode() + "'); fcnn applies one activation per layer");
         }
-        layers.add(new DenseLayer(pendingIn, pendingOut, a, pendingWeights, pendingBiases, name));
+        layers.add(new DenseLayer(pendingIn, pendingOut, a, pendingWeights, pendingBiases, pendingNode, name));
         pending = false;
     }
 
@@ -340,7 +341,7 @@ final class GraphReader {
     private void finishLayer() {
         if (pending) {
             layers.add(new DenseLayer(pendingIn, pendingOut, Activation.IDENTITY, pendingWeights, pendingBiases,
-                    pendingNode));
+                    pendingNode, pendingNode));
             pending = false;
         }
     }

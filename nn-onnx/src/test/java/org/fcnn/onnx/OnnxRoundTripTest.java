@@ -181,6 +181,9 @@ class OnnxRoundTripTest {
             assertFalse(Files.exists(missing.getParent()));
             assertThrows(IllegalArgumentException.class, () -> OnnxExport.write(a, file, Map.of("sizes", "1,2")));
             assertArrayEquals(OnnxExport.toBytes(b), Files.readAllBytes(file), "a failed export leaves the file");
+            a.close();
+            assertThrows(IllegalStateException.class, () -> OnnxExport.write(a, file));
+            assertArrayEquals(OnnxExport.toBytes(b), Files.readAllBytes(file), "a closed network is not written");
         }
     }
 

@@ -151,7 +151,7 @@ class UnsupportedOnnxTest {
     void inconsistentModelsAreFormatErrors() {
         ModelProto sizes = TestModels.model(mlp().setInitializer(2, raw("W2", FLOAT, new long[] {2, 5},
                 new double[10])), 13);
-        refused(OnnxFormatException.class, sizes, "layer 1 (node 's2') takes 5 inputs, but layer 0 gives 4");
+        refused(OnnxFormatException.class, sizes, "layer 1 (node 'g2') takes 5 inputs, but layer 0 gives 4");
         ModelProto mixed = TestModels.model(mlp().setInitializer(1, raw("b1", DOUBLE, new long[] {4},
                 new double[4])), 13);
         refused(OnnxFormatException.class, mixed, "node 'g1' (Gemm): tensor 'b1' is DOUBLE (11) but the graph input "
@@ -159,7 +159,7 @@ class UnsupportedOnnxTest {
         ModelProto declared = TestModels.model(mlp().setOutput(0, TestModels.value("y", FLOAT, "batch", 7L)), 13);
         refused(OnnxFormatException.class, declared, "graph output 'y' declares 7 features, but the last layer gives 2");
         ModelProto input = TestModels.model(mlp().setInput(0, TestModels.value("x", FLOAT, "batch", 9L)), 13);
-        refused(OnnxFormatException.class, input, "layer 0 (node 'r1') takes 3 inputs, but graph input 'x' has 9");
+        refused(OnnxFormatException.class, input, "layer 0 (node 'g1') takes 3 inputs, but graph input 'x' has 9");
         refused(OnnxFormatException.class, TestModels.model(mlp(), 13).toBuilder().clearOpsetImport().build(),
                 "no opset_import for the default ONNX domain");
         refused(OnnxFormatException.class, TestModels.model(mlp(), 13).toBuilder().clearGraph().build(), "no graph");
