@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.fcnn.api.Network;
 import org.fcnn.data.Dataset;
-import org.fcnn.io.ModelFile;
 import org.fcnn.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +22,9 @@ import picocli.CommandLine.Option;
         footer = "  fcnn eval --model model.safetensors --data fashion-mnist")
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model saved by train --save.")
+    @Option(names = "--model", paramLabel = "FILE", required = true,
+            description = "A model: a safetensors file of train --save, or an ONNX file (fcnn export, or a plain MLP "
+                    + "from torch.onnx.export); the format is read from the file's first bytes.")
     Path model;
 
     @Mixin
@@ -44,7 +45,7 @@ final class EvalCommand implements Callable<Integer> {
     /** Errors a user can fix propagate to {@link Main}, which prints them as one line. */
     @Override
     public Integer call() throws Exception {
-        ModelFile.SavedModel saved = ModelFile.read(model);
+        ModelSource saved = ModelSource.read(model);
         if (data.classes == 0 && saved.isClassifier()) {
             data.classes = saved.outputSize();
         }
@@ -69,8 +70,8 @@ final class EvalCommand implements Callable<Integer> {
             names = Arrays.asList(stored.split(",", -1));
         }
         try (Network net = saved.network(backend)) {
-            out.printf(Locale.ROOT, "model: %s: %s, %s, %s, on %s%n", model, TrainCommand.describe(net),
-                    net.loss().id(), net.precision().name().toLowerCase(Locale.ROOT), net.backend().name());
+            out.printf(Locale.ROOT, "model: %s (%s): %s, %s, %s, on %s%n", model, saved.format(),
+                    TrainCommand.describe(net), net.loss().id(), net.precision().name().toLowerCase(Locale.ROOT), net.backend().name());
             out.printf(Locale.ROOT, "data: %s, %s: %,d samples%n", loaded.description(), part, set.size());
             Evaluation ev = Evaluation.of(net, set);
             if (ev.isClassification()) {

@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import org.fcnn.api.Network;
 import org.fcnn.data.CsvReader;
 import org.fcnn.data.DataFileException;
-import org.fcnn.io.ModelFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,7 +27,9 @@ import picocli.CommandLine.Option;
 final class PredictCommand implements Callable<Integer> {
     private static final int MAX_BATCH = 256;
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model saved by train --save.")
+    @Option(names = "--model", paramLabel = "FILE", required = true,
+            description = "A model: a safetensors file of train --save, or an ONNX file (fcnn export, or a plain MLP "
+                    + "from torch.onnx.export); the format is read from the file's first bytes.")
     Path model;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
@@ -51,7 +52,7 @@ final class PredictCommand implements Callable<Integer> {
     /** Errors a user can fix propagate to {@link Main}, which prints them as one line. */
     @Override
     public Integer call() throws Exception {
-        ModelFile.SavedModel saved = ModelFile.read(model);
+        ModelSource saved = ModelSource.read(model);
         CsvReader csv = CsvReader.inputsOnly().withDelimiter(delimiter);
         int inputs = saved.inputSize();
         int outputs = saved.outputSize();
