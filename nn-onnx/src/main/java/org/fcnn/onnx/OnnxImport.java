@@ -121,7 +121,7 @@ public final class OnnxImport {
      * {@code ModelProto}'s fields with its wire type ({@code ir_version} for every model written by PyTorch,
      * fcnn, ONNX's own tools and ONNX Runtime). A cheap check of the format for choosing a reader, not a
      * validation: {@link #read(Path)} does that. Other formats can pass it (a safetensors file whose header length
-     * ends in byte 0x08 does), so check for them first: a safetensors file has {@code '{'} as its ninth byte.
+     * ends in byte 0x08 does), so check for them first: a safetensors file has an opening brace as its ninth byte.
      */
     public static boolean looksLikeOnnx(byte[] head) {
         if (head == null || head.length == 0) {
