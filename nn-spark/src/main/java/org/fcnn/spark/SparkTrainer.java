@@ -85,7 +85,7 @@ public final class SparkTrainer {
         List<long[]> counts;
         try {
             counts = data.map(p -> new long[] {p.partition, p.rows}).collect();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // a failed job's SparkException is checked, but not declared by collect()
             data.unpersist(false);
             throw unwrapInput(e);
         }
@@ -109,7 +109,7 @@ public final class SparkTrainer {
     }
 
     /** The input error inside a failed job, rethrown on the driver with its own message; else {@code e}. */
-    static RuntimeException unwrapInput(RuntimeException e) {
+    static RuntimeException unwrapInput(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof FcnnInputException) {
                 return new FcnnInputException(t.getMessage());
@@ -124,7 +124,7 @@ public final class SparkTrainer {
                 return new FcnnInputException(nl < 0 ? rest : rest.substring(0, nl));
             }
         }
-        return e;
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
     }
 
     /** One epoch's figures. */

@@ -15,10 +15,10 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /** A small seeded classification problem, as a DataFrame and as an fcnn {@link org.fcnn.data.Dataset}, row for row. */
-final class SparkTestData {
+public final class SparkTestData {
     static final int INPUTS = 5;
     static final int CLASSES = 3;
-    static final StructType SCHEMA = new StructType(new StructField[] {
+    public static final StructType SCHEMA = new StructType(new StructField[] {
             new StructField("features", SQLDataTypes.VectorType(), true, org.apache.spark.sql.types.Metadata.empty()),
             new StructField("label", DataTypes.DoubleType, true, org.apache.spark.sql.types.Metadata.empty())});
 
@@ -26,7 +26,7 @@ final class SparkTestData {
     final int[] labels;
 
     /** {@code n} rows: features float-exact (so both sides see the same values), label from a linear rule. */
-    SparkTestData(int n, long seed) {
+    public SparkTestData(int n, long seed) {
         Random r = new Random(seed);
         features = new float[n * INPUTS];
         labels = new int[n];
@@ -41,11 +41,11 @@ final class SparkTestData {
         }
     }
 
-    org.fcnn.data.Dataset dataset() {
+    public org.fcnn.data.Dataset dataset() {
         return org.fcnn.data.Dataset.classification(features, INPUTS, labels, CLASSES);
     }
 
-    List<Row> rows() {
+    public List<Row> rows() {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < labels.length; i++) {
             double[] v = new double[INPUTS];
@@ -58,18 +58,18 @@ final class SparkTestData {
     }
 
     /** The rows in {@code partitions} contiguous slices, in order. */
-    Dataset<Row> frame(SparkSession spark, int partitions) {
+    public Dataset<Row> frame(SparkSession spark, int partitions) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         return spark.createDataFrame(jsc.parallelize(rows(), partitions), SCHEMA);
     }
 
-    static Dataset<Row> frame(SparkSession spark, List<Row> rows, StructType schema, int partitions) {
+    public static Dataset<Row> frame(SparkSession spark, List<Row> rows, StructType schema, int partitions) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         return spark.createDataFrame(jsc.parallelize(rows, partitions), schema);
     }
 
     /** A local session with the JVM options Spark needs on Java 17 (and the Vector API) on driver and executors. */
-    static SparkSession session(String master, String... conf) {
+    public static SparkSession session(String master, String... conf) {
         String opts = System.getProperty("spark.java.options", "");
         SparkSession.Builder b = SparkSession.builder().master(master).appName("fcnn-test")
                 .config("spark.ui.enabled", "false")
@@ -82,7 +82,7 @@ final class SparkTestData {
         return b.getOrCreate();
     }
 
-    static double maxAbsDiff(double[] a, double[] b) {
+    public static double maxAbsDiff(double[] a, double[] b) {
         if (a.length != b.length) {
             throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
         }
