@@ -419,6 +419,175 @@ public final class Network implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ data-parallel training
+
+    /**
+     * The trainable parameters as one flat array in the layout of {@link Gradients}: per layer its weights
+     * {@code [out x in]} row-major, then its bias {@code [out]} when trainable ({@link #parameterCount()} values).
+     */
+    public double[] parameters() {
+        ensureOpen();
+        double[] p = new double[Gradients.checkedCount(parameterCount())];
+        readAll(p, false, 0);
+        return p;
+    }
+
+    /**
+     * Sets the trainable parameters from a flat array in the layout of {@link #parameters()}.
+     *
+     * @throws IllegalArgumentException if the length is not {@link #parameterCount()} or a value is not finite
+     */
+    public void setParameters(double[] values) {
+        ensureOpen();
+        checkFlat("parameters", values);
+        writeAll(values, false, 0);
+    }
+
+    /**
+     * Computes the gradients of one share of a batch, {@code inputs [n x inputSize()]} and
+     * {@code targets [n x outputSize()]}, in training mode, and <em>adds</em> their sum over the share's rows
+     * ({@code n} times the share's mean gradient) and its loss sum to {@code sum}; the parameters and the
+     * optimizer do not change. The sums of the shares of a batch, applied with {@link #step(Gradients)}, give the
+     * step {@link #trainBatch} takes on the whole batch (to rounding; with dropout the masks depend on a sample's
+     * row in the share, so they differ from the whole batch's). Returns the share's mean loss.
+     *
+     * @throws IllegalArgumentException if a length does not fit {@code n}, a value is not finite, or {@code sum}
+     *                                  has another size than {@link #parameterCount()}
+     */
+    public double accumulateGradients(float[] inputs, float[] targets, int n, Gradients sum) {
+        checkSum(sum);
+        return accumulate(upload(inputs, targets, n), sum);
+    }
+
+    /** As {@link #accumulateGradients(float[], float[], int, Gradients)}, from double arrays. */
+    public double accumulateGradients(double[] inputs, double[] targets, int n, Gradients sum) {
+        checkSum(sum);
+        return accumulate(upload(inputs, targets, n), sum);
+    }
+
+    private double accumulate(Workspace ws, Gradients sum) {
+        boolean was = training;
+        training = true;
+        try {
+            ws.input = ws.x;
+            Matrix output = forwardPass(ws);
+            double e = backend.loss(loss, output, ws.target);
+            backwardPass(ws, ws.target);
+            double[] g = new double[sum.size()];
+            readAll(g, true, 0);
+            sum.accumulate(g, ws.n, e, ws.n);
+            return e;
+        } finally {
+            training = was;
+        }
+    }
+
+    /**
+     * One optimizer step with given gradients: the mean {@code sum.values() / sum.samples()} becomes each layer's
+     * gradient (as if {@link #backward} had left it) and {@link #step()} runs, with the optimizer's state, weight
+     * decay and step count as usual.
+     *
+     * @throws IllegalArgumentException if {@code sum} has another size than {@link #parameterCount()}, no samples,
+     *                                  or a value that is not finite
+     */
+    public void step(Gradients sum) {
+        checkSum(sum);
+        if (sum.samples() <= 0) {
+            throw new IllegalArgumentException("step(gradients): the gradients come from no samples");
+        }
+        double[] mean = sum.values().clone();
+        double inv = 1.0 / sum.samples();
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] *= inv;
+        }
+        writeAll(mean, true, 0);
+        step();
+    }
+
+    /** The parameters, optimizer state and step count, copied to plain arrays (see {@link TrainingState}). */
+    public TrainingState trainingState() {
+        ensureOpen();
+        int count = Gradients.checkedCount(parameterCount());
+        int slots = optimizer.stateSlots();
+        double[][] state = new double[slots][count];
+        for (int s = 0; s < slots; s++) {
+            readAll(state[s], false, s + 1);
+        }
+        return new TrainingState(optimizer.kind(), parameters(), state, steps);
+    }
+
+    /**
+     * Puts back parameters, optimizer state and step count read by {@link #trainingState()} (of this network or
+     * one of the same layout).
+     *
+     * @throws IllegalArgumentException if the optimizer kind or a length differs, or a value is not finite
+     */
+    public void setTrainingState(TrainingState state) {
+        ensureOpen();
+        Objects.requireNonNull(state, "state");
+        if (state.kind() != optimizer.kind()) {
+            throw new IllegalArgumentException("training state of a " + state.kind() + " optimizer, but this network's is "
+                    + optimizer.kind());
+        }
+        checkFlat("parameters", state.parameters());
+        writeAll(state.parameters(), false, 0);
+        for (int s = 0; s < state.optimizerState().length; s++) {
+            writeAll(state.optimizerState()[s], false, s + 1);
+        }
+        steps = state.steps();
+    }
+
+    private void checkSum(Gradients sum) {
+        ensureOpen();
+        Objects.requireNonNull(sum, "gradients");
+        if (sum.size() != parameterCount()) {
+            throw new IllegalArgumentException("gradients of " + sum.size() + " values for a network of "
+                    + parameterCount() + " parameters");
+        }
+    }
+
+    private void checkFlat(String what, double[] values) {
+        if (values == null || values.length != parameterCount()) {
+            throw new IllegalArgumentException(what + ": need " + parameterCount() + " values (the network's "
+                    + "trainable parameters), got " + (values == null ? "null" : values.length));
+        }
+    }
+
+    /** The matrix of {@code layer} in role {@code what}: 0 parameter, s+1 optimizer state slot s; gradient if asked. */
+    private static Matrix part(Layer layer, boolean bias, boolean gradient, int what) {
+        if (gradient) {
+            return bias ? layer.biasGradient : layer.weightGradient;
+        }
+        if (what == 0) {
+            return bias ? layer.biases : layer.weights;
+        }
+        return bias ? layer.biasState[what - 1] : layer.weightState[what - 1];
+    }
+
+    private void readAll(double[] dst, boolean gradient, int what) {
+        int off = 0;
+        for (Layer layer : stack) {
+            backend.read(part(layer, false, gradient, what), dst, off);
+            off += layer.outputs() * layer.inputs();
+            if (layer.biasGradient != null) {
+                backend.read(part(layer, true, gradient, what), dst, off);
+                off += layer.outputs();
+            }
+        }
+    }
+
+    private void writeAll(double[] src, boolean gradient, int what) {
+        int off = 0;
+        for (Layer layer : stack) {
+            backend.write(part(layer, false, gradient, what), src, off);
+            off += layer.outputs() * layer.inputs();
+            if (layer.biasGradient != null) {
+                backend.write(part(layer, true, gradient, what), src, off);
+                off += layer.outputs();
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ working memory
 
     /** The working matrices for one batch size; at most a few sizes (full batches, the last partial one). */

@@ -1,0 +1,76 @@
+package org.fcnn.spark;
+
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.fcnn.api.Gradients;
+import org.fcnn.api.Network;
+
+/**
+ * The exact mode's task for one step: the partition's share of the global batch {@code order[start, start+rows)}
+ * (the batch's samples whose global index falls in this partition), its gradient sum at the broadcast parameters.
+ * A pure function of the broadcast values and the cached rows, so a retried task returns the same sums.
+ */
+final class ShareGradients implements FlatMapFunction<Iterator<PartitionData>, ShareResult> {
+    private static final long serialVersionUID = 1L;
+
+    private final NetworkSpec spec;
+    private final Broadcast<double[]> parameters;
+    private final Broadcast<int[]> order;
+    private final Broadcast<long[]> offsets;
+    private final int start;
+    private final int rows;
+    private final long step;
+    private final String failTask;
+
+    ShareGradients(NetworkSpec spec, Broadcast<double[]> parameters, Broadcast<int[]> order, Broadcast<long[]> offsets,
+                   int start, int rows, long step, String failTask) {
+        this.spec = spec;
+        this.parameters = parameters;
+        this.order = order;
+        this.offsets = offsets;
+        this.start = start;
+        this.rows = rows;
+        this.step = step;
+        this.failTask = failTask;
+    }
+
+    @Override
+    public Iterator<ShareResult> call(Iterator<PartitionData> it) {
+        if (!it.hasNext()) {
+            return List.<ShareResult>of().iterator();
+        }
+        PartitionData data = it.next();
+        TestHooks.maybeFail(failTask, step, data.partition);
+        long t0 = System.nanoTime();
+        long lo = offsets.value()[data.partition];
+        long hi = lo + data.rows;
+        int[] ord = order.value();
+        int[] local = new int[rows];
+        int count = 0;
+        for (int i = start, end = start + rows; i < end; i++) {
+            int g = ord[i];
+            if (g >= lo && g < hi) {
+                local[count++] = (int) (g - lo);
+            }
+        }
+        if (count == 0) {
+            return List.of(new ShareResult(data.partition, null, null, 0, 0, System.nanoTime() - t0, null)).iterator();
+        }
+        Network net = ExecutorNetworks.borrow(spec);
+        try {
+            net.setParameters(parameters.value());
+            float[] x = new float[count * data.inputs];
+            float[] t = new float[count * data.classes];
+            data.gather(local, count, x, t);
+            Gradients sum = Gradients.zeros(net);
+            net.accumulateGradients(x, t, count, sum);
+            return List.of(new ShareResult(data.partition, sum.values(), null, sum.lossSum(), sum.samples(),
+                    System.nanoTime() - t0, ShareResult.describe(net))).iterator();
+        } finally {
+            ExecutorNetworks.release(spec, net);
+        }
+    }
+}

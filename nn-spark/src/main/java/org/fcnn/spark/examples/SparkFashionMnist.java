@@ -1,0 +1,149 @@
+package org.fcnn.spark.examples;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.fcnn.api.Network;
+import org.fcnn.data.IdxDatasets;
+import org.fcnn.spark.SparkTrainer;
+import org.fcnn.spark.ml.FcnnClassificationModel;
+import org.fcnn.spark.ml.FcnnClassifier;
+import org.fcnn.train.Evaluation;
+import org.fcnn.train.Trainer;
+
+/**
+ * The {@code fcnn-spark} demo: trains a Fashion-MNIST classifier with {@link FcnnClassifier} on Spark and prints
+ * the test accuracy and samples/s; optionally the same network with MLlib's {@code MultilayerPerceptronClassifier}
+ * (its defaults, l-bfgs, and {@code solver=gd}) and with {@link Trainer} on one JVM, for comparison.
+ *
+ * <p>Options ({@code --name value}): {@code --data DIR} (IDX files; default the {@code dataset-fashion-mnist}
+ * package's directory), {@code --master} (default {@code local[2]}, or the one spark-submit gives), {@code --hidden 128},
+ * {@code --epochs 10}, {@code --batch 256}, {@code --lr 0.001}, {@code --optimizer adam}, {@code --mode exact|local-steps},
+ * {@code --local-steps 16}, {@code --partitions 2}, {@code --precision float32}, {@code --backend auto},
+ * {@code --mllib true} (also run MLlib with {@code --epochs} iterations), {@code --single true} (also run
+ * {@code Trainer} on the driver's JVM), {@code --limit N} (the first N training images).
+ */
+public final class SparkFashionMnist {
+    private SparkFashionMnist() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = options(args);
+        Path dir = Path.of(o.getOrDefault("data", IdxDatasets.FASHION_MNIST.toString()));
+        int epochs = Integer.parseInt(o.getOrDefault("epochs", "10"));
+        int hidden = Integer.parseInt(o.getOrDefault("hidden", "128"));
+        int batch = Integer.parseInt(o.getOrDefault("batch", "256"));
+        int partitions = Integer.parseInt(o.getOrDefault("partitions", "2"));
+        IdxDatasets.TrainTest tt = IdxDatasets.loadDirectory(dir, 10);
+        org.fcnn.data.Dataset trainSet = o.containsKey("limit") ? tt.train().head(Integer.parseInt(o.get("limit"))) : tt.train();
+
+        SparkSession.Builder b = SparkSession.builder().appName("fcnn-spark Fashion-MNIST");
+        if (o.containsKey("master") || !new org.apache.spark.SparkConf().contains("spark.master")) {
+            b.master(o.getOrDefault("master", "local[2]"));
+        }
+        SparkSession spark = b.getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        try {
+            Dataset<Row> train = frame(spark, trainSet, partitions).cache();
+            Dataset<Row> test = frame(spark, tt.test(), partitions).cache();
+            System.out.printf(Locale.ROOT, "Fashion-MNIST: %,d training and %,d test images, %d partitions, master %s%n",
+                    train.count(), test.count(), partitions, spark.sparkContext().master());
+            MulticlassClassificationEvaluator accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy");
+
+            FcnnClassifier fcnn = new FcnnClassifier().setHiddenLayers(new int[] {hidden}).setEpochs(epochs)
+                    .setBatchSize(batch).setLearningRate(Double.parseDouble(o.getOrDefault("lr", "0.001")))
+                    .setOptimizer(o.getOrDefault("optimizer", "adam")).setMode(o.getOrDefault("mode", "exact"))
+                    .setLocalSteps(Integer.parseInt(o.getOrDefault("local-steps", "16")))
+                    .setPrecision(o.getOrDefault("precision", "float32")).setBackend(o.getOrDefault("backend", "auto"))
+                    .setSeed(42);
+            long t0 = System.nanoTime();
+            FcnnClassificationModel model = fcnn.fit(train);
+            double fitSeconds = (System.nanoTime() - t0) / 1e9;
+            SparkTrainer.Result r = model.trainingResult().orElseThrow();
+            double acc = accuracy.evaluate(model.transform(test));
+            System.out.printf(Locale.ROOT, "fcnn %s (784-%d-10, %s, batch %d, %d epochs): test accuracy %.2f%%, "
+                            + "fit %.1f s (training %.1f s, %,.0f samples/s, %d Spark jobs)%n",
+                    fcnn.getMode(), hidden, fcnn.getOptimizer(), batch, epochs, 100 * acc, fitSeconds, r.seconds(),
+                    (double) epochs * trainSet.size() / r.seconds(), r.jobs());
+            r.backends().forEach(s -> System.out.println("  backend: " + s));
+            if (r.timings() != null) {
+                SparkTrainer.StepTimings t = r.timings();
+                System.out.printf(Locale.ROOT, "  per step (ms): broadcast %.3f, job %.3f (slowest task computing %.3f), "
+                                + "reduce+step %.3f; %d steps%n", 1e3 * t.broadcastSeconds() / t.steps(),
+                        1e3 * t.jobSeconds() / t.steps(), 1e3 * t.computeSeconds() / t.steps(),
+                        1e3 * t.reduceSeconds() / t.steps(), t.steps());
+            }
+            if (Boolean.parseBoolean(o.getOrDefault("single", "false"))) {
+                try (Network net = fcnn.networkSpec(784, 10).withBackend("cpu").build()) {
+                    var result = Trainer.builder().epochs(epochs).batchSize(batch).seed(42).build().fit(net, trainSet);
+                    System.out.printf(Locale.ROOT, "single-JVM Trainer (cpu, batch %d, %d epochs): test accuracy %.2f%%, "
+                                    + "training %.1f s, %,.0f samples/s%n", batch, epochs,
+                            100 * Evaluation.of(net, tt.test()).accuracy(), result.seconds(),
+                            (double) epochs * trainSet.size() / result.seconds());
+                }
+            }
+            if (Boolean.parseBoolean(o.getOrDefault("mllib", "false"))) {
+                for (String solver : new String[] {"l-bfgs", "gd"}) {
+                    MultilayerPerceptronClassifier mlp = new MultilayerPerceptronClassifier()
+                            .setLayers(new int[] {784, hidden, 10}).setMaxIter(epochs).setSeed(42L).setSolver(solver);
+                    long m0 = System.nanoTime();
+                    MultilayerPerceptronClassificationModel m = mlp.fit(train);
+                    double seconds = (System.nanoTime() - m0) / 1e9;
+                    System.out.printf(Locale.ROOT, "MLlib MultilayerPerceptronClassifier (784-%d-10, solver %s, maxIter %d, "
+                                    + "other params default): test accuracy %.2f%%, fit %.1f s%n", hidden, solver, epochs,
+                            100 * accuracy.evaluate(m.transform(test)), seconds);
+                }
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** {@code data}'s rows as (features: Vector of pixel/255, label: double) in {@code partitions} slices. */
+    static Dataset<Row> frame(SparkSession spark, org.fcnn.data.Dataset data, int partitions) {
+        StructType schema = new StructType(new StructField[] {
+                new StructField("features", SQLDataTypes.VectorType(), false, Metadata.empty()),
+                new StructField("label", DataTypes.DoubleType, false, Metadata.empty())});
+        List<Row> rows = new ArrayList<>(data.size());
+        float[] f = data.features();
+        int in = data.inputs();
+        for (int i = 0; i < data.size(); i++) {
+            double[] v = new double[in];
+            for (int j = 0; j < in; j++) {
+                v[j] = f[i * in + j];
+            }
+            rows.add(RowFactory.create(Vectors.dense(v).compressed(), (double) data.label(i)));
+        }
+        return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, partitions),
+                schema);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 == args.length) {
+                throw new IllegalArgumentException("options are --name value pairs; got " + args[i]
+                        + " (see the class's Javadoc or docs/SPARK.md)");
+            }
+            o.put(args[i].substring(2), args[++i]);
+        }
+        return o;
+    }
+}

@@ -1,0 +1,2 @@
+/** The {@code fcnn-spark} demo: Fashion-MNIST with {@link org.fcnn.spark.ml.FcnnClassifier} on Spark, and its comparisons. */
+package org.fcnn.spark.examples;
