@@ -201,6 +201,25 @@ public abstract class BackendConformanceTest {
         assertEquals(before, backend.allocatedBytes(), "allocated bytes after closing every network");
     }
 
+    // ------------------------------------------------------------------ self-test
+
+    /**
+     * The device self-test's network (3-5-4-2, tanh, sigmoid, softmax cross-entropy, one SGD step) agrees
+     * with its plain-Java reference on every backend: what a device backend must show before it is trusted
+     * (see {@link SelfTest}). The result names no difference, and the backend stays usable afterwards.
+     */
+    @Test
+    void selfTestPasses() {
+        SelfTest.Result result = SelfTest.run(backend);
+        assertTrue(result.passed(), result.detail());
+        assertEquals("", result.detail());
+        assertTrue(result.nanos() > 0);
+        try (Matrix m = backend.allocate(1, 2, backend.supports(Precision.FLOAT32) ? Precision.FLOAT32 : Precision.FLOAT64)) {
+            backend.write(m, new double[] {1, 2}, 0);
+            assertEquals(2, m.toArray()[1], 0);
+        }
+    }
+
     // ------------------------------------------------------------------ matrix products
 
     static Stream<Arguments> gemmCases() {

@@ -4,6 +4,7 @@ import org.fcnn.api.BackendUnavailableException;
 import org.fcnn.spi.Availability;
 import org.fcnn.spi.Backend;
 import org.fcnn.spi.BackendProvider;
+import org.fcnn.spi.SelfTest;
 
 /**
  * Provides the {@code cuda} backend (priority 30, the highest): NVIDIA GPUs through JCuda's driver API, from
@@ -25,10 +26,19 @@ public final class CudaBackendProvider implements BackendProvider {
         return 30;
     }
 
+    /**
+     * Available when the driver, a device and the kernels load and the {@link SelfTest} passed on the device
+     * (unless {@value SelfTest#PROPERTY} is {@code off}): a device that computes wrong numbers is reported
+     * unavailable with the difference, so that automatic selection falls back to the next backend.
+     */
     @Override
     public Availability availability() {
         CudaProbe.Result r = CudaProbe.result();
-        return r.available() ? Availability.available(r.device().describe()) : Availability.unavailable(r.reason());
+        if (!r.available()) {
+            return Availability.unavailable(r.reason());
+        }
+        Availability found = Availability.available(r.device().describe());
+        return SelfTest.wanted(true) ? SelfTest.verify(NAME, found, () -> new CudaBackend(r.device())) : found;
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.fcnn.api.BackendUnavailableException;
 import org.fcnn.spi.Availability;
 import org.fcnn.spi.Backend;
 import org.fcnn.spi.BackendProvider;
+import org.fcnn.spi.SelfTest;
 
 /**
  * Provides the {@code opencl} backend: any OpenCL 1.2 device through JOCL, GPUs preferred over CPUs.
@@ -42,21 +43,29 @@ public final class OpenClBackendProvider implements BackendProvider {
      * (see {@link IcdVendors} for why); the devices are probed when the backend is opened or by
      * {@link #diagnose()}. Otherwise probes the devices.
      */
+    /**
+     * Available when an OpenCL device is found and, on a GPU (or wherever {@value SelfTest#PROPERTY} is
+     * {@code always}), the {@link SelfTest} passed on it: a device that computes wrong numbers is reported
+     * unavailable with the difference, so that automatic selection passes it by. With only PoCL installed,
+     * nothing is loaded here unless the self-test is to run.
+     */
     @Override
     public Availability availability() {
-        if (poclOnly()) {
+        if (poclOnly() && !SelfTest.wanted(false)) {
             return Availability.available("PoCL (OpenCL on the CPU), not loaded until the opencl backend is opened"
                     + " or listed by 'fcnn backends'; it ranks below cpu");
         }
         return diagnose();
     }
 
-    /** Probes every OpenCL platform and device (loading the drivers). */
     @Override
     public Availability diagnose() {
         ClDevices.Probe probe = ClDevices.probe();
-        return probe.available() ? Availability.available(probe.detail())
-                : Availability.unavailable(probe.reason());
+        if (!probe.available()) {
+            return Availability.unavailable(probe.reason());
+        }
+        Availability found = Availability.available(probe.detail());
+        return SelfTest.wanted(!probe.chosen().cpu()) ? SelfTest.verify(NAME, found, this::open) : found;
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpenClBackendProvider.class);
@@ -84,6 +93,12 @@ public final class OpenClBackendProvider implements BackendProvider {
         if (!probe.available()) {
             throw new BackendUnavailableException("backend opencl cannot run here: " + probe.reason());
         }
+        return open();
+    }
+
+    /** The backend on the chosen device, without the availability checks. */
+    private Backend open() {
+        ClDevices.Probe probe = ClDevices.probe();
         warnAboutSignalHandlers(probe.chosen());
         return new OpenClBackend(ClContext.acquire(probe.chosen()));
     }

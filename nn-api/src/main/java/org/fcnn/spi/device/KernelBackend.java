@@ -134,8 +134,19 @@ public abstract class KernelBackend extends Backend {
                 && a.cols() == (transA ? m : k) && b.cols() == (transB ? k : n), "gemm", a, b, c);
         kernel(Kernel.GEMM, c.precision()).buffer(a).buffer(b).buffer(c).integer(m).integer(n).integer(k)
                 .integer(a.cols()).integer(b.cols()).integer(transA ? 1 : 0).integer(transB ? 1 : 0)
-                .real(alpha).real(beta).integer(0).gemmTiles(m, n);
+                .real(corruptsGemm() ? 1.5 * alpha : alpha).real(beta).integer(0).gemmTiles(m, n);
     }
+
+    /**
+     * Fault injection, for tests of {@link org.fcnn.spi.SelfTest} only: with the system property
+     * {@value #CORRUPT_PROPERTY} set to {@code gemm}, every product comes out 1.5 times too large.
+     */
+    private static boolean corruptsGemm() {
+        return "gemm".equals(System.getProperty(CORRUPT_PROPERTY));
+    }
+
+    /** The fault-injection property of the device backends' tests; see {@link #corruptsGemm()}. */
+    public static final String CORRUPT_PROPERTY = "fcnn.test.corruptKernel";
 
     @Override
     protected final void doAddRowVector(Matrix z, Matrix bias) {
