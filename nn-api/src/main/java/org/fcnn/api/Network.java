@@ -181,6 +181,11 @@ public final class Network implements AutoCloseable {
         return steps;
     }
 
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     // ------------------------------------------------------------------ low level: matrices on the backend
 
     /**

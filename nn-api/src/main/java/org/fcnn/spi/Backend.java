@@ -12,8 +12,10 @@ import org.fcnn.api.Precision;
  * lengths, finite scalars, matrices that belong to this backend and are open) and throws
  * {@link IllegalArgumentException} or {@link IllegalStateException} naming the problem; only then does the
  * backend's kernel run. Device failures surface as {@link org.fcnn.api.BackendException}. A backend and
- * its matrices are used from one thread at a time. Lifecycle: {@code create -> allocate/write ->
- * kernels... -> read -> close matrices -> close backend}; closing the backend frees whatever is left.
+ * its matrices are used from one thread at a time, except through the {@link ForwardContext}s of a backend
+ * that makes them ({@link #forwardContext()}), which run forward passes on several threads at once.
+ * Lifecycle: {@code create -> allocate/write -> kernels... -> read -> close matrices -> close backend};
+ * closing the backend frees whatever is left.
  *
  * <p><b>For implementers.</b> Subclass and implement the protected {@code do...} methods; they receive
  * arguments that have already been checked, so native code never sees a bad size. Matrices are row-major.
@@ -460,6 +462,26 @@ public abstract class Backend implements AutoCloseable {
         doAdamUpdate(param, grad, m, v, lr / correction1, beta1, beta2, eps, correction2, weightDecay);
     }
 
+    // ------------------------------------------------------------------ concurrent forward passes
+
+    /**
+     * A new context for forward passes on another thread, on this backend's matrices (see
+     * {@link ForwardContext} for what may run at once), or {@code null} if this backend's kernels serve one
+     * caller at a time; callers then take turns. The CPU backend makes contexts; the device backends do
+     * not (their command queue runs the work in order anyway).
+     *
+     * @throws IllegalStateException if the backend is closed
+     */
+    public final ForwardContext forwardContext() {
+        ensureOpen();
+        return doForwardContext();
+    }
+
+    /** {@link #forwardContext()}: {@code null} by default; override to return a new context per call. */
+    protected ForwardContext doForwardContext() {
+        return null;
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     /** Frees the backend and everything it still holds. Idempotent. */
@@ -614,7 +636,7 @@ public abstract class Backend implements AutoCloseable {
         }
     }
 
-    private void check(Matrix m, String role) {
+    void check(Matrix m, String role) {
         if (closed || m == null || m.backend() != this || m.isClosed()) {
             throw unusable(m, role);
         }
@@ -641,7 +663,7 @@ public abstract class Backend implements AutoCloseable {
      * element, measured on 200,704 floats, a Fashion-MNIST batch of 256); the caller then looks for the
      * first bad element only when there is one.
      */
-    private static boolean allFinite(double[] x, int offset, int n) {
+    static boolean allFinite(double[] x, int offset, int n) {
         double max = 0;
         for (int i = offset, end = offset + n; i < end; i++) {
             max = Math.max(max, Math.abs(x[i]));
@@ -650,7 +672,7 @@ public abstract class Backend implements AutoCloseable {
     }
 
     /** As {@link #allFinite(double[], int, int)} for floats. */
-    private static boolean allFinite(float[] x, int offset, int n) {
+    static boolean allFinite(float[] x, int offset, int n) {
         float max = 0;
         for (int i = offset, end = offset + n; i < end; i++) {
             max = Math.max(max, Math.abs(x[i]));
@@ -682,13 +704,13 @@ public abstract class Backend implements AutoCloseable {
         }
     }
 
-    private static void samePrecision(String op, Matrix a, Matrix b) {
+    static void samePrecision(String op, Matrix a, Matrix b) {
         if (a.precision() != b.precision()) {
             throw invalid(op + ": precisions differ: " + a.shape() + " vs " + b.shape());
         }
     }
 
-    private static void samePrecision(String op, Matrix a, Matrix b, Matrix c) {
+    static void samePrecision(String op, Matrix a, Matrix b, Matrix c) {
         samePrecision(op, a, b);
         samePrecision(op, a, c);
     }
@@ -699,7 +721,7 @@ public abstract class Backend implements AutoCloseable {
         }
     }
 
-    private static void nonNull(String op, String what, Object o) {
+    static void nonNull(String op, String what, Object o) {
         if (o == null) {
             throw invalid(op + ": " + what + " is null");
         }

@@ -8,6 +8,8 @@
  * kernels, and a backend overrides them to save passes and calls. A plain-SGD training step without
  * dropout goes through one call, {@link org.fcnn.spi.Backend#sgdStep} on a {@link org.fcnn.spi.DenseStack}
  * (the stack's matrices, checked once when it is made), whose default composes those passes; the CPU
- * backend runs tiny networks there as one step compiled for their sizes.
+ * backend runs tiny networks there as one step compiled for their sizes. A backend whose kernels can serve
+ * several threads at once makes {@link org.fcnn.spi.ForwardContext}s: one caller's working memory for forward
+ * passes on the backend's matrices, which {@link org.fcnn.api.Predictor} pools.
  */
 package org.fcnn.spi;

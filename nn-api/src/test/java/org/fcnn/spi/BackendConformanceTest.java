@@ -47,10 +47,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * rounding is 1.1e-16 per operation and no sum here has more than 130 terms); float32 kernels to
  * {@code 1e-5} relative to the same magnitude (float rounding is 6e-8 per operation, times up to 130 terms
  * is 7.8e-6). The tutorial's numbers in float64 are asserted to 1e-9, as the tutorial prints 10 digits.
+ * The {@link org.fcnn.api.Predictor} and {@link ForwardContext} tests are in {@link PredictorConformance}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(BackendAvailableCondition.class)
-public abstract class BackendConformanceTest {
+public abstract class BackendConformanceTest implements PredictorConformance {
     /** System property listing backends that must not be skipped. */
     public static final String REQUIRE_PROPERTY = "fcnn.require";
 
@@ -86,6 +87,11 @@ public abstract class BackendConformanceTest {
 
     /** The backend under test, open for the whole class. */
     protected final Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public final Backend backendUnderTest() {
         return backend;
     }
 
