@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The service-provider interface that backend jars implement: a {@link org.fcnn.spi.BackendProvider}
  * (found by {@link java.util.ServiceLoader}) reports its {@link org.fcnn.spi.Availability} and creates a

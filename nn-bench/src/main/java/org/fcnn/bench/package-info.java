@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * JMH benchmarks of the backends: matrix products in the three transpose cases a network uses
  * ({@link org.fcnn.bench.GemmBenchmark}) and whole training steps through the public API

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The {@code cpu} backend: the kernels on the Java heap, in float64 and float32. Always available; the
  * lowest priority, so device backends win when present.
