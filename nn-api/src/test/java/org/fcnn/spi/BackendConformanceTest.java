@@ -212,8 +212,10 @@ public abstract class BackendConformanceTest implements PredictorConformance {
 
     static Stream<Arguments> gemmCases() {
         List<Arguments> cases = new ArrayList<>();
+        // Products with up to 4 rows (one sample's forward pass, or a few: {3, 33, 130}, {4, 130, 130},
+        // {2, 33, 67}) take the CPU backend's dot-product path when B is transposed.
         int[][] shapes = {{1, 1, 1}, {7, 33, 130}, {130, 7, 33}, {33, 130, 1}, {130, 130, 7}, {1, 130, 33},
-            {33, 1, 7}, {130, 33, 130}};
+            {33, 1, 7}, {130, 33, 130}, {3, 33, 130}, {4, 130, 130}, {2, 33, 67}};
         for (Precision p : Precision.values()) {
             for (int t = 0; t < 4; t++) {
                 for (int[] s : shapes) {
