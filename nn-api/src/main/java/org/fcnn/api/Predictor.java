@@ -31,7 +31,9 @@ import org.fcnn.spi.ForwardContext;
  * callers wait for a lane, spinning briefly and then yielding. Each call computes on its calling thread alone,
  * since requests bring their own parallelism; a call's results are the same bits whichever thread or lane runs
  * it, and the same bits as {@link Network#predict(float[], int, float[])} on the same backend kind. A warm call
- * (its lane already as large as the batch) allocates nothing and takes no lock. On a backend without contexts
+ * (its lane already as large as the batch) allocates nothing and takes no lock. A lane holds its matrices for
+ * its largest batch and the backend's working memory (on the CPU, for batches of more than 4 samples, the
+ * matrix product's packing buffers: about 1 MiB for 784-256-10). On a backend without contexts
  * (OpenCL, CUDA) calls take turns under a lock, on working matrices kept for the last four batch sizes; the
  * device's command queue runs work in order anyway.
  *
