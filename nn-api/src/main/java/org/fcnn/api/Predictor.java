@@ -33,7 +33,7 @@ import org.fcnn.spi.ForwardContext;
  * it, and the same bits as {@link Network#predict(float[], int, float[])} on the same backend kind. A warm call
  * (its lane already as large as the batch) allocates nothing and takes no lock. A lane holds its matrices for
  * its largest batch and the backend's working memory (on the CPU, for batches of more than 4 samples, the
- * matrix product's packing buffers: about 1 MiB for 784-256-10). On a backend without contexts
+ * matrix product's packing buffers, a few hundred KiB for each operand). On a backend without contexts
  * (OpenCL, CUDA) calls take turns under a lock, on working matrices kept for the last four batch sizes; the
  * device's command queue runs work in order anyway.
  *
