@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs the CUDA checks on a machine with an NVIDIA GPU, without network or Maven, from the .device/ folder that
 # nn-cuda/gpu-prepare.sh built (a jlink'ed Java runtime and the jars), and writes a short report.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Builds .device/ (ignored by git) at the repository root: everything nn-cuda/gpu-check.sh needs to run the
 # CUDA checks on a machine with an NVIDIA GPU but no network and no Maven.
 #

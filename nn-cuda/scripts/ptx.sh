@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Regenerates the CUDA kernels' PTX from the ONE kernel body shared with the OpenCL backend.
 #
 #   nn-cuda/scripts/ptx.sh write   regenerate and store the PTX under src/main/resources (commit the result)

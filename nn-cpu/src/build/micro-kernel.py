@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Writes out a float32 micro-kernel of the CPU backend's Vector API product (VectorFloatKernel<R>x<V>).
 
 Usage: python3 nn-cpu/src/build/micro-kernel.py ROWS VECTORS > VectorFloatKernelROWSxVECTORS.java
@@ -12,7 +13,7 @@ acc = lambda r, v: f"c{r}{v}"
 o = []
 w = o.append
 regs = R*V + V + 1
-w("package org.fcnn.cpu;\n\nimport jdk.incubator.vector.FloatVector;\nimport jdk.incubator.vector.VectorSpecies;\n")
+w("// SPDX-License-Identifier: Apache-2.0\npackage org.fcnn.cpu;\n\nimport jdk.incubator.vector.FloatVector;\nimport jdk.incubator.vector.VectorSpecies;\n")
 w("/**")
 w(f" * The float32 micro-kernel with a {R} x {V} tile of vectors: {R*V} accumulators, {V} loads of B and one")
 w(f" * broadcast of A per step, {regs} vector registers in all (see {{@link KernelShape}}). A comes packed ({{@code set}},")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* CUDA C prelude for nn-opencl's nn_kernels.body, used only by nn-cuda/scripts/ptx.sh:
    nvcc -ptx -arch=compute_75 -x cu -include prelude_cuda.h -DREAL=float|double [-DUSE_FP64] nn_kernels.body */
 #ifndef REAL

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.fcnn.api;
 
 import java.util.ArrayList;
@@ -179,6 +180,11 @@ public final class Network implements AutoCloseable {
     /** Number of optimizer steps taken. */
     public long steps() {
         return steps;
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
     }
 
     // ------------------------------------------------------------------ low level: matrices on the backend

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Training data: the {@link org.fcnn.data.Dataset} type (features, targets, labels; seeded shuffles, splits,
  * subsets and the batch gather a training loop uses) and readers for the IDX files of MNIST and Fashion-MNIST

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Model files: networks saved in the <a href="https://github.com/huggingface/safetensors">safetensors</a>
  * format ({@link org.fcnn.io.ModelFile}), which PyTorch, NumPy and JAX users read with the {@code safetensors}

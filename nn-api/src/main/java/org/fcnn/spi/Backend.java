@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.fcnn.spi;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,8 +13,10 @@ import org.fcnn.api.Precision;
  * lengths, finite scalars, matrices that belong to this backend and are open) and throws
  * {@link IllegalArgumentException} or {@link IllegalStateException} naming the problem; only then does the
  * backend's kernel run. Device failures surface as {@link org.fcnn.api.BackendException}. A backend and
- * its matrices are used from one thread at a time. Lifecycle: {@code create -> allocate/write ->
- * kernels... -> read -> close matrices -> close backend}; closing the backend frees whatever is left.
+ * its matrices are used from one thread at a time, except through the {@link ForwardContext}s of a backend
+ * that makes them ({@link #forwardContext()}), which run forward passes on several threads at once.
+ * Lifecycle: {@code create -> allocate/write -> kernels... -> read -> close matrices -> close backend};
+ * closing the backend frees whatever is left.
  *
  * <p><b>For implementers.</b> Subclass and implement the protected {@code do...} methods; they receive
  * arguments that have already been checked, so native code never sees a bad size. Matrices are row-major.
@@ -460,6 +463,26 @@ public abstract class Backend implements AutoCloseable {
         doAdamUpdate(param, grad, m, v, lr / correction1, beta1, beta2, eps, correction2, weightDecay);
     }
 
+    // ------------------------------------------------------------------ concurrent forward passes
+
+    /**
+     * A new context for forward passes on another thread, on this backend's matrices (see
+     * {@link ForwardContext} for what may run at once), or {@code null} if this backend's kernels serve one
+     * caller at a time; callers then take turns. The CPU backend makes contexts; the device backends do
+     * not (their command queue runs the work in order anyway).
+     *
+     * @throws IllegalStateException if the backend is closed
+     */
+    public final ForwardContext forwardContext() {
+        ensureOpen();
+        return doForwardContext();
+    }
+
+    /** {@link #forwardContext()}: {@code null} by default; override to return a new context per call. */
+    protected ForwardContext doForwardContext() {
+        return null;
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     /** Frees the backend and everything it still holds. Idempotent. */
@@ -614,7 +637,7 @@ public abstract class Backend implements AutoCloseable {
         }
     }
 
-    private void check(Matrix m, String role) {
+    void check(Matrix m, String role) {
         if (closed || m == null || m.backend() != this || m.isClosed()) {
             throw unusable(m, role);
         }
@@ -641,7 +664,7 @@ public abstract class Backend implements AutoCloseable {
      * 2-3 times faster than the earlier largest magnitude ({@code Math.max} of {@code |x|}), measured side by
      * side on 200,704 floats (a Fashion-MNIST batch of 256) on an Intel Xeon (family 6 model 207).
      */
-    private static boolean allFinite(double[] x, int offset, int n) {
+    static boolean allFinite(double[] x, int offset, int n) {
         // x * 0 is 0 for every finite x and NaN for NaN and the infinities: the sum is 0 exactly when all are
         // finite. Eight sums keep eight additions in flight.
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
@@ -664,7 +687,7 @@ public abstract class Backend implements AutoCloseable {
     }
 
     /** As {@link #allFinite(double[], int, int)} for floats. */
-    private static boolean allFinite(float[] x, int offset, int n) {
+    static boolean allFinite(float[] x, int offset, int n) {
         // x * 0 is 0 for every finite x and NaN for NaN and the infinities: the sum is 0 exactly when all are
         // finite. Eight sums keep eight additions in flight.
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
@@ -710,13 +733,13 @@ public abstract class Backend implements AutoCloseable {
         }
     }
 
-    private static void samePrecision(String op, Matrix a, Matrix b) {
+    static void samePrecision(String op, Matrix a, Matrix b) {
         if (a.precision() != b.precision()) {
             throw invalid(op + ": precisions differ: " + a.shape() + " vs " + b.shape());
         }
     }
 
-    private static void samePrecision(String op, Matrix a, Matrix b, Matrix c) {
+    static void samePrecision(String op, Matrix a, Matrix b, Matrix c) {
         samePrecision(op, a, b);
         samePrecision(op, a, c);
     }
@@ -727,7 +750,7 @@ public abstract class Backend implements AutoCloseable {
         }
     }
 
-    private static void nonNull(String op, String what, Object o) {
+    static void nonNull(String op, String what, Object o) {
         if (o == null) {
             throw invalid(op + ": " + what + " is null");
         }

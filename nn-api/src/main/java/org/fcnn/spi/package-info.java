@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The service-provider interface that backend jars implement: a {@link org.fcnn.spi.BackendProvider}
  * (found by {@link java.util.ServiceLoader}) reports its {@link org.fcnn.spi.Availability} and creates a
@@ -8,6 +9,8 @@
  * kernels, and a backend overrides them to save passes and calls. A plain-SGD training step without
  * dropout goes through one call, {@link org.fcnn.spi.Backend#sgdStep} on a {@link org.fcnn.spi.DenseStack}
  * (the stack's matrices, checked once when it is made), whose default composes those passes; the CPU
- * backend runs tiny networks there as one step compiled for their sizes.
+ * backend runs tiny networks there as one step compiled for their sizes. A backend whose kernels can serve
+ * several threads at once makes {@link org.fcnn.spi.ForwardContext}s: one caller's working memory for forward
+ * passes on the backend's matrices, which {@link org.fcnn.api.Predictor} pools.
  */
 package org.fcnn.spi;

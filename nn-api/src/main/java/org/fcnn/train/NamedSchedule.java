@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.fcnn.train;
 
 /** A schedule with a name for logs and {@code toString()}. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Training networks on {@link org.fcnn.data.Dataset}s: the {@link org.fcnn.train.Trainer} (epochs of seeded
  * mini-batches, validation, learning-rate schedules, early stopping), the {@link org.fcnn.train.TrainingListener}

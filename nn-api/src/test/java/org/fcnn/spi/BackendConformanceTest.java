@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.fcnn.spi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -47,10 +48,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * rounding is 1.1e-16 per operation and no sum here has more than 130 terms); float32 kernels to
  * {@code 1e-5} relative to the same magnitude (float rounding is 6e-8 per operation, times up to 130 terms
  * is 7.8e-6). The tutorial's numbers in float64 are asserted to 1e-9, as the tutorial prints 10 digits.
+ * The {@link org.fcnn.api.Predictor} and {@link ForwardContext} tests are in {@link PredictorConformance}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(BackendAvailableCondition.class)
-public abstract class BackendConformanceTest {
+public abstract class BackendConformanceTest implements PredictorConformance {
     /** System property listing backends that must not be skipped. */
     public static final String REQUIRE_PROPERTY = "fcnn.require";
 
@@ -86,6 +88,11 @@ public abstract class BackendConformanceTest {
 
     /** The backend under test, open for the whole class. */
     protected final Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public final Backend backendUnderTest() {
         return backend;
     }
 
@@ -224,8 +231,10 @@ public abstract class BackendConformanceTest {
 
     static Stream<Arguments> gemmCases() {
         List<Arguments> cases = new ArrayList<>();
+        // Products with up to 4 rows (one sample's forward pass, or a few: {3, 33, 130}, {4, 130, 130},
+        // {2, 33, 67}) take the CPU backend's dot-product path when B is transposed.
         int[][] shapes = {{1, 1, 1}, {7, 33, 130}, {130, 7, 33}, {33, 130, 1}, {130, 130, 7}, {1, 130, 33},
-            {33, 1, 7}, {130, 33, 130}};
+            {33, 1, 7}, {130, 33, 130}, {3, 33, 130}, {4, 130, 130}, {2, 33, 67}};
         for (Precision p : Precision.values()) {
             for (int t = 0; t < 4; t++) {
                 for (int[] s : shapes) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.fcnn.cpu;
 
 import org.fcnn.api.Activation;
@@ -5,13 +6,16 @@ import org.fcnn.api.Loss;
 import org.fcnn.api.Precision;
 import org.fcnn.spi.Backend;
 import org.fcnn.spi.DenseStack;
+import org.fcnn.spi.ForwardContext;
 import org.fcnn.spi.Matrix;
 
 /**
  * The CPU backend: matrices on the Java heap, float64 and float32. Matrix products go through
  * {@link FloatGemmRunner} / {@link DoubleGemmRunner} with the kernels {@link CpuKernels} chose for this JVM,
  * on {@link CpuThreads#count()} threads; the element-wise kernels are {@link DoubleKernels} or
- * {@link FloatKernels} by the matrices' precision, on the calling thread.
+ * {@link FloatKernels} by the matrices' precision, on the calling thread. The backend itself serves one
+ * thread at a time (its product runners hold the current product); its {@link ForwardContext}s
+ * ({@link CpuForwardContext}) run forward passes on other threads at the same time.
  */
 public final class CpuBackend extends Backend {
     private final CpuKernels kernels;
@@ -65,50 +69,22 @@ public final class CpuBackend extends Backend {
 
     @Override
     protected void doWrite(Matrix dst, double[] src, int offset) {
-        CpuMatrix m = cpu(dst);
-        if (m.isDouble()) {
-            System.arraycopy(src, offset, m.d, 0, m.size());
-        } else {
-            for (int i = 0, n = m.size(); i < n; i++) {
-                m.f[i] = (float) src[offset + i];
-            }
-        }
+        cpu(dst).copyIn(src, offset, dst.size());
     }
 
     @Override
     protected void doWrite(Matrix dst, float[] src, int offset) {
-        CpuMatrix m = cpu(dst);
-        if (m.isDouble()) {
-            for (int i = 0, n = m.size(); i < n; i++) {
-                m.d[i] = src[offset + i];
-            }
-        } else {
-            System.arraycopy(src, offset, m.f, 0, m.size());
-        }
+        cpu(dst).copyIn(src, offset, dst.size());
     }
 
     @Override
     protected void doRead(Matrix src, double[] dst, int offset) {
-        CpuMatrix m = cpu(src);
-        if (m.isDouble()) {
-            System.arraycopy(m.d, 0, dst, offset, m.size());
-        } else {
-            for (int i = 0, n = m.size(); i < n; i++) {
-                dst[offset + i] = m.f[i];
-            }
-        }
+        cpu(src).copyOut(dst, offset, src.size());
     }
 
     @Override
     protected void doRead(Matrix src, float[] dst, int offset) {
-        CpuMatrix m = cpu(src);
-        if (m.isDouble()) {
-            for (int i = 0, n = m.size(); i < n; i++) {
-                dst[offset + i] = (float) m.d[i];
-            }
-        } else {
-            System.arraycopy(m.f, 0, dst, offset, m.size());
-        }
+        cpu(src).copyOut(dst, offset, src.size());
     }
 
     @Override
@@ -345,6 +321,12 @@ public final class CpuBackend extends Backend {
             FloatKernels.adam(p.f, cpu(grad).f, cpu(m).f, cpu(v).f, p.size(), (float) stepSize, (float) beta1,
                     (float) beta2, (float) eps, (float) correction2, (float) weightDecay);
         }
+    }
+
+    /** A context with its own single-threaded product runners and scratch memory ({@link CpuForwardContext}). */
+    @Override
+    protected ForwardContext doForwardContext() {
+        return new CpuForwardContext(this, kernels);
     }
 
     @Override

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.fcnn.cpu;
 
 import org.fcnn.api.Precision;
@@ -30,6 +31,50 @@ final class CpuMatrix extends Matrix {
     /** The float64 storage of a CPU matrix, or {@code null} for {@code null}. */
     static double[] doubles(Matrix m) {
         return m == null ? null : ((CpuMatrix) m).d;
+    }
+
+    /** The first {@code count} elements from {@code src[offset...]}, rounded to float in a float32 matrix. */
+    void copyIn(double[] src, int offset, int count) {
+        if (d != null) {
+            System.arraycopy(src, offset, d, 0, count);
+        } else {
+            for (int i = 0; i < count; i++) {
+                f[i] = (float) src[offset + i];
+            }
+        }
+    }
+
+    /** The first {@code count} elements from {@code src[offset...]}. */
+    void copyIn(float[] src, int offset, int count) {
+        if (d != null) {
+            for (int i = 0; i < count; i++) {
+                d[i] = src[offset + i];
+            }
+        } else {
+            System.arraycopy(src, offset, f, 0, count);
+        }
+    }
+
+    /** The first {@code count} elements into {@code dst[offset...]}. */
+    void copyOut(double[] dst, int offset, int count) {
+        if (d != null) {
+            System.arraycopy(d, 0, dst, offset, count);
+        } else {
+            for (int i = 0; i < count; i++) {
+                dst[offset + i] = f[i];
+            }
+        }
+    }
+
+    /** The first {@code count} elements into {@code dst[offset...]}, rounded to float from a float64 matrix. */
+    void copyOut(float[] dst, int offset, int count) {
+        if (d != null) {
+            for (int i = 0; i < count; i++) {
+                dst[offset + i] = (float) d[i];
+            }
+        } else {
+            System.arraycopy(f, 0, dst, offset, count);
+        }
     }
 
     @Override

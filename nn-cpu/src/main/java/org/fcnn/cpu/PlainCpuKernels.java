@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.fcnn.cpu;
 
 /** The plain-Java kernels: {@link PlainFloatGemm}, {@link PlainDoubleGemm} and the scalar activations of {@link FloatKernels}. */

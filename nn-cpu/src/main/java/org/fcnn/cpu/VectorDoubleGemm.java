@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.fcnn.cpu;
 
 /**
@@ -23,7 +24,9 @@ package org.fcnn.cpu;
  * <li>Both are small enough (at most some 1,000 and 1,300 bytecodes, 80-100 vector operations, for the
  *     6 x 4 tile) that C2 inlines every Vector API call in them within its budget, whatever the profile.</li>
  * </ul>
- * Panels are zero-padded; tiles at C's edges go through a scratch tile.
+ * Panels are zero-padded; tiles at C's edges go through a scratch tile. {@code A B^T} with at most
+ * {@link VectorDoubleDots#MAX_ROWS} rows of A (one sample's forward pass) skips the packing and runs as dot
+ * products ({@link VectorDoubleDots}); the same rows in a larger product run through the packed path.
  * Loaded only when the {@code jdk.incubator.vector} module is present (see {@link CpuKernels}).
  */
 final class VectorDoubleGemm implements DoubleGemm {
@@ -75,6 +78,12 @@ final class VectorDoubleGemm implements DoubleGemm {
     public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                      double beta, double[] c, int cOff, int ldc, Scratch scratch) {
+        if (!transA && transB && m <= VectorDoubleDots.MAX_ROWS) {
+            // One sample's forward pass or a few: dot products straight from B, no packing.
+            VectorDoubleDots.gemm(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                    scratch.doubles(2, VectorDoubleDots.scratchSize()));
+            return;
+        }
         if (beta != 0) {
             DoubleGemm.scale(c, cOff, ldc, m, n, beta);
         }

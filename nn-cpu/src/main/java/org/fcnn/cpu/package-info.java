@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The {@code cpu} backend: the kernels on the Java heap, in float64 and float32. Always available; the
  * lowest priority, so device backends win when present.
@@ -18,7 +19,7 @@
  * <p>Each {@code Double...} class is generated from its {@code Float...} twin and must not be edited by hand:
  * {@code sed -e 's/float32/float64/g; s/Float/Double/g; s/float/double/g; s/sgemm/dgemm/g' FloatX.java > DoubleX.java}
  * (for {@code FloatKernels}, {@code FloatLayers}, {@code FloatGemm}, {@code PlainFloatGemm}, {@code SmallFloatGemm},
- * {@code FloatGemmRunner}, {@code VectorFloatGemm}, {@code FloatMicroKernel}, {@code VectorFloatKernel6x4},
+ * {@code FloatGemmRunner}, {@code VectorFloatGemm}, {@code VectorFloatDots}, {@code FloatMicroKernel}, {@code VectorFloatKernel6x4},
  * {@code VectorFloatKernel6x2}, {@code FloatCompiledStep}). The {@code VectorFloatKernel...} micro-kernels are themselves written out by
  * {@code python3 nn-cpu/src/build/micro-kernel.py ROWS VECTORS}.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.fcnn.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,7 +26,7 @@ class GeneratedTwinsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Kernels", "Layers", "Gemm", "PlainFloatGemm", "SmallFloatGemm", "GemmRunner",
-        "VectorFloatGemm",
+        "VectorFloatGemm", "VectorFloatDots",
         "FloatMicroKernel", "VectorFloatKernel6x4", "VectorFloatKernel6x2", "FloatCompiledStep"})
     void doubleTwinIsGeneratedFromTheFloatSource(String name) throws IOException {
         String floatName = name.contains("Float") ? name : "Float" + name;

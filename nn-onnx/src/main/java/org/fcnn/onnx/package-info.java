@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * ONNX interchange: {@link org.fcnn.onnx.OnnxExport} writes a {@link org.fcnn.api.Network} as an ONNX model
  * (one {@code Gemm} and one activation node per dense layer, opset 13, FLOAT or DOUBLE, a symbolic

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.fcnn.opencl;
 
 import static org.jocl.CL.CL_PROGRAM_BUILD_LOG;

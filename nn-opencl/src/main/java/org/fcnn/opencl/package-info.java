@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The {@code opencl} backend: fcnn's kernels on any OpenCL 1.2 device through JOCL. The kernel sources
  * are resources of this jar ({@code org/fcnn/opencl/kernels/}: one neutral body, {@code nn_kernels.body},

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * What the device backends (OpenCL, CUDA) share: the host side of the kernel body {@code nn_kernels.body}.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* OpenCL C prelude for nn_kernels.body (OpenCL C 1.2). The host builds "prelude + body" with
    -D REAL=float, or -D REAL=double -D USE_FP64 on devices with cl_khr_fp64. */
 #ifndef REAL
