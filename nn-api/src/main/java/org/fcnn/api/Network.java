@@ -35,12 +35,21 @@ import org.fcnn.spi.Matrix;
  *
  * <p>Shapes: a batch of {@code n} samples is {@code [n x inputSize()]}, row-major, one sample a row; outputs
  * are {@code [n x outputSize()]}. Working memory is allocated once per batch size and reused, so a steady
- * training loop allocates nothing. A network is not thread-safe. Closing it frees its backend memory, and
- * the backend too if the network opened it itself.
+ * training loop allocates nothing. Closing it frees its backend memory, and the backend too if the network
+ * opened it itself.
+ *
+ * <p><b>Threads.</b> A network is not thread-safe: use it from one thread at a time (handing it from one
+ * thread to another with the usual happens-before, for example through an executor, is fine). A call that
+ * finds another thread inside one of the network's methods (training, predicting, reading or setting
+ * parameters, closing) fails fast with an {@link IllegalStateException} naming both threads, before it
+ * touches anything; the other thread's call is not disturbed (the check is exact: one compare-and-set per
+ * call). To serve predictions from many threads, make a {@link Predictor} from the network: it is
+ * thread-safe.
  */
 public final class Network implements AutoCloseable {
     private final Backend backend;
     private final boolean ownsBackend;
+    private final SingleThreadedUse use = new SingleThreadedUse("a Network");
     private final Precision precision;
     private final Loss loss;
     private final int inputSize;
@@ -148,15 +157,20 @@ public final class Network implements AutoCloseable {
      * optimizer's state (velocities, moments).
      */
     public void setOptimizer(Optimizer optimizer) {
-        Objects.requireNonNull(optimizer, "optimizer");
-        ensureOpen();
-        if (optimizer.kind() != this.optimizer.kind()) {
-            for (Layer l : layers) {
-                l.resetOptimizerState(optimizer.stateSlots());
+        use.enter("setOptimizer");
+        try {
+            Objects.requireNonNull(optimizer, "optimizer");
+            ensureOpen();
+            if (optimizer.kind() != this.optimizer.kind()) {
+                for (Layer l : layers) {
+                    l.resetOptimizerState(optimizer.stateSlots());
+                }
+                steps = 0;
             }
-            steps = 0;
+            this.optimizer = optimizer;
+        } finally {
+            use.exit();
         }
-        this.optimizer = optimizer;
     }
 
     /** Number of trainable parameters. */
@@ -170,7 +184,12 @@ public final class Network implements AutoCloseable {
 
     /** Training mode applies dropout in {@link #forward}; off by default and for {@code predict}. */
     public void setTraining(boolean training) {
-        this.training = training;
+        use.enter("setTraining");
+        try {
+            this.training = training;
+        } finally {
+            use.exit();
+        }
     }
 
     public boolean isTraining() {
@@ -195,14 +214,19 @@ public final class Network implements AutoCloseable {
      * next forward pass with the same batch size.
      */
     public Matrix forward(Matrix input) {
-        ensureOpen();
-        Objects.requireNonNull(input, "input");
-        if (input.cols() != inputSize || input.precision() != precision) {
-            throw new IllegalArgumentException("input must be [n x " + inputSize + "] " + precision + ", got " + input.shape());
+        use.enter("forward");
+        try {
+            ensureOpen();
+            Objects.requireNonNull(input, "input");
+            if (input.cols() != inputSize || input.precision() != precision) {
+                throw new IllegalArgumentException("input must be [n x " + inputSize + "] " + precision + ", got " + input.shape());
+            }
+            Workspace ws = workspace(input.rows());
+            ws.input = input;
+            return forwardPass(ws);
+        } finally {
+            use.exit();
         }
-        Workspace ws = workspace(input.rows());
-        ws.input = input;
-        return forwardPass(ws);
     }
 
     /** The forward pass of {@code ws.input}, layer by layer: dense (fused), then dropout when training. */
@@ -228,17 +252,27 @@ public final class Network implements AutoCloseable {
      * dropout, copied row-major (for inspection, e.g. the tutorial's hidden values Y1 and Y2).
      */
     public double[] layerOutput(int index) {
-        layer(index);
-        if (current == null || current.input == null) {
-            throw new IllegalStateException("no forward pass has run yet");
+        use.enter("layerOutput");
+        try {
+            layer(index);
+            if (current == null || current.input == null) {
+                throw new IllegalStateException("no forward pass has run yet");
+            }
+            return current.activations[index].toArray();
+        } finally {
+            use.exit();
         }
-        return current.activations[index].toArray();
     }
 
     /** The loss of the last forward pass's output against {@code target [n x outputSize()]}, averaged over the batch. */
     public double loss(Matrix target) {
-        Workspace ws = lastForward(target);
-        return backend.loss(loss, ws.activations[stack.length - 1], target);
+        use.enter("loss");
+        try {
+            Workspace ws = lastForward(target);
+            return backend.loss(loss, ws.activations[stack.length - 1], target);
+        } finally {
+            use.exit();
+        }
     }
 
     /**
@@ -247,8 +281,13 @@ public final class Network implements AutoCloseable {
      * parameters; {@link #step()} does.
      */
     public void backward(Matrix target) {
-        Workspace ws = lastForward(target);
-        backwardPass(ws, target);
+        use.enter("backward");
+        try {
+            Workspace ws = lastForward(target);
+            backwardPass(ws, target);
+        } finally {
+            use.exit();
+        }
     }
 
     /** Back-propagation through the stack: the output error, then per layer its gradients and the error below. */
@@ -269,13 +308,18 @@ public final class Network implements AutoCloseable {
 
     /** Applies the optimizer to every trainable parameter using the gradients of the last {@link #backward}. */
     public void step() {
-        ensureOpen();
-        steps++;
-        for (Layer layer : stack) {
-            update(layer.weights, layer.weightGradient, layer.weightState);
-            if (layer.biasGradient != null) {
-                update(layer.biases, layer.biasGradient, layer.biasState);
+        use.enter("step");
+        try {
+            ensureOpen();
+            steps++;
+            for (Layer layer : stack) {
+                update(layer.weights, layer.weightGradient, layer.weightState);
+                if (layer.biasGradient != null) {
+                    update(layer.biases, layer.biasGradient, layer.biasState);
+                }
             }
+        } finally {
+            use.exit();
         }
     }
 
@@ -304,7 +348,12 @@ public final class Network implements AutoCloseable {
      * (the tutorial's E). Allocates nothing once warm.
      */
     public double trainStep(double[] input, double[] target) {
-        return trainBatch(input, target, 1);
+        use.enter("trainStep");
+        try {
+            return trainBatch(input, target, 1);
+        } finally {
+            use.exit();
+        }
     }
 
     /**
@@ -312,14 +361,24 @@ public final class Network implements AutoCloseable {
      * {@code [n x outputSize()]}. Returns the batch's mean loss before the update.
      */
     public double trainBatch(double[] inputs, double[] targets, int n) {
-        Workspace ws = upload(inputs, targets, n);
-        return train(ws);
+        use.enter("trainBatch");
+        try {
+            Workspace ws = upload(inputs, targets, n);
+            return train(ws);
+        } finally {
+            use.exit();
+        }
     }
 
     /** As {@link #trainBatch(double[], double[], int)}, from float arrays. */
     public double trainBatch(float[] inputs, float[] targets, int n) {
-        Workspace ws = upload(inputs, targets, n);
-        return train(ws);
+        use.enter("trainBatch");
+        try {
+            Workspace ws = upload(inputs, targets, n);
+            return train(ws);
+        } finally {
+            use.exit();
+        }
     }
 
     private double train(Workspace ws) {
@@ -348,40 +407,60 @@ public final class Network implements AutoCloseable {
 
     /** The mean loss of {@code n} samples without training (no dropout). */
     public double evaluateLoss(double[] inputs, double[] targets, int n) {
-        Workspace ws = upload(inputs, targets, n);
-        boolean was = training;
-        training = false;
+        use.enter("evaluateLoss");
         try {
-            forward(ws.x);
-            return loss(ws.target);
+            Workspace ws = upload(inputs, targets, n);
+            boolean was = training;
+            training = false;
+            try {
+                forward(ws.x);
+                return loss(ws.target);
+            } finally {
+                training = was;
+            }
         } finally {
-            training = was;
+            use.exit();
         }
     }
 
     /** The network's output {@code [outputSize()]} for one sample (no dropout). */
     public double[] predict(double[] input) {
-        double[] out = new double[outputSize()];
-        predict(input, 1, out);
-        return out;
+        use.enter("predict");
+        try {
+            double[] out = new double[outputSize()];
+            predict(input, 1, out);
+            return out;
+        } finally {
+            use.exit();
+        }
     }
 
     /** Outputs for {@code n} samples: {@code inputs [n x inputSize()]} into {@code outputs [n x outputSize()]}, row-major. */
     public void predict(double[] inputs, int n, double[] outputs) {
-        checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize);
-        checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
-        Workspace ws = workspace(n);
-        backend.write(ws.x, inputs, 0);
-        backend.read(inference(ws), outputs, 0);
+        use.enter("predict");
+        try {
+            checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize);
+            checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
+            Workspace ws = workspace(n);
+            backend.write(ws.x, inputs, 0);
+            backend.read(inference(ws), outputs, 0);
+        } finally {
+            use.exit();
+        }
     }
 
     /** Outputs for {@code n} samples from float arrays. */
     public void predict(float[] inputs, int n, float[] outputs) {
-        checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize);
-        checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
-        Workspace ws = workspace(n);
-        backend.write(ws.x, inputs, 0);
-        backend.read(inference(ws), outputs, 0);
+        use.enter("predict");
+        try {
+            checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize);
+            checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
+            Workspace ws = workspace(n);
+            backend.write(ws.x, inputs, 0);
+            backend.read(inference(ws), outputs, 0);
+        } finally {
+            use.exit();
+        }
     }
 
     private Matrix inference(Workspace ws) {
@@ -432,10 +511,15 @@ public final class Network implements AutoCloseable {
      * {@code [out x in]} row-major, then its bias {@code [out]} when trainable ({@link #parameterCount()} values).
      */
     public double[] parameters() {
-        ensureOpen();
-        double[] p = new double[Gradients.checkedCount(parameterCount())];
-        readAll(p, false, 0);
-        return p;
+        use.enter("parameters");
+        try {
+            ensureOpen();
+            double[] p = new double[Gradients.checkedCount(parameterCount())];
+            readAll(p, false, 0);
+            return p;
+        } finally {
+            use.exit();
+        }
     }
 
     /**
@@ -444,9 +528,14 @@ public final class Network implements AutoCloseable {
      * @throws IllegalArgumentException if the length is not {@link #parameterCount()} or a value is not finite
      */
     public void setParameters(double[] values) {
-        ensureOpen();
-        checkFlat("parameters", values);
-        writeAll(values, false, 0);
+        use.enter("setParameters");
+        try {
+            ensureOpen();
+            checkFlat("parameters", values);
+            writeAll(values, false, 0);
+        } finally {
+            use.exit();
+        }
     }
 
     /**
@@ -461,14 +550,24 @@ public final class Network implements AutoCloseable {
      *                                  has another size than {@link #parameterCount()}
      */
     public double accumulateGradients(float[] inputs, float[] targets, int n, Gradients sum) {
-        checkSum(sum);
-        return accumulate(upload(inputs, targets, n), sum);
+        use.enter("accumulateGradients");
+        try {
+            checkSum(sum);
+            return accumulate(upload(inputs, targets, n), sum);
+        } finally {
+            use.exit();
+        }
     }
 
     /** As {@link #accumulateGradients(float[], float[], int, Gradients)}, from double arrays. */
     public double accumulateGradients(double[] inputs, double[] targets, int n, Gradients sum) {
-        checkSum(sum);
-        return accumulate(upload(inputs, targets, n), sum);
+        use.enter("accumulateGradients");
+        try {
+            checkSum(sum);
+            return accumulate(upload(inputs, targets, n), sum);
+        } finally {
+            use.exit();
+        }
     }
 
     private double accumulate(Workspace ws, Gradients sum) {
@@ -497,29 +596,39 @@ public final class Network implements AutoCloseable {
      *                                  or a value that is not finite
      */
     public void step(Gradients sum) {
-        checkSum(sum);
-        if (sum.samples() <= 0) {
-            throw new IllegalArgumentException("step(gradients): the gradients come from no samples");
+        use.enter("step");
+        try {
+            checkSum(sum);
+            if (sum.samples() <= 0) {
+                throw new IllegalArgumentException("step(gradients): the gradients come from no samples");
+            }
+            double[] mean = sum.values().clone();
+            double inv = 1.0 / sum.samples();
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] *= inv;
+            }
+            writeAll(mean, true, 0);
+            step();
+        } finally {
+            use.exit();
         }
-        double[] mean = sum.values().clone();
-        double inv = 1.0 / sum.samples();
-        for (int i = 0; i < mean.length; i++) {
-            mean[i] *= inv;
-        }
-        writeAll(mean, true, 0);
-        step();
     }
 
     /** The parameters, optimizer state and step count, copied to plain arrays (see {@link TrainingState}). */
     public TrainingState trainingState() {
-        ensureOpen();
-        int count = Gradients.checkedCount(parameterCount());
-        int slots = optimizer.stateSlots();
-        double[][] state = new double[slots][count];
-        for (int s = 0; s < slots; s++) {
-            readAll(state[s], false, s + 1);
+        use.enter("trainingState");
+        try {
+            ensureOpen();
+            int count = Gradients.checkedCount(parameterCount());
+            int slots = optimizer.stateSlots();
+            double[][] state = new double[slots][count];
+            for (int s = 0; s < slots; s++) {
+                readAll(state[s], false, s + 1);
+            }
+            return new TrainingState(optimizer.kind(), parameters(), state, steps);
+        } finally {
+            use.exit();
         }
-        return new TrainingState(optimizer.kind(), parameters(), state, steps);
     }
 
     /**
@@ -529,18 +638,23 @@ public final class Network implements AutoCloseable {
      * @throws IllegalArgumentException if the optimizer kind or a length differs, or a value is not finite
      */
     public void setTrainingState(TrainingState state) {
-        ensureOpen();
-        Objects.requireNonNull(state, "state");
-        if (state.kind() != optimizer.kind()) {
-            throw new IllegalArgumentException("training state of a " + state.kind() + " optimizer, but this network's is "
-                    + optimizer.kind());
+        use.enter("setTrainingState");
+        try {
+            ensureOpen();
+            Objects.requireNonNull(state, "state");
+            if (state.kind() != optimizer.kind()) {
+                throw new IllegalArgumentException("training state of a " + state.kind() + " optimizer, but this network's is "
+                        + optimizer.kind());
+            }
+            checkFlat("parameters", state.parameters());
+            writeAll(state.parameters(), false, 0);
+            for (int s = 0; s < state.optimizerState().length; s++) {
+                writeAll(state.optimizerState()[s], false, s + 1);
+            }
+            steps = state.steps();
+        } finally {
+            use.exit();
         }
-        checkFlat("parameters", state.parameters());
-        writeAll(state.parameters(), false, 0);
-        for (int s = 0; s < state.optimizerState().length; s++) {
-            writeAll(state.optimizerState()[s], false, s + 1);
-        }
-        steps = state.steps();
     }
 
     private void checkSum(Gradients sum) {
@@ -718,18 +832,23 @@ public final class Network implements AutoCloseable {
     /** Frees the network's backend memory, and the backend if the network opened it. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (!backend.isClosed()) {
-            workspaces.forEach(Workspace::close);
-            layers.forEach(Layer::close);
-        }
-        workspaces.clear();
-        current = null;
-        if (ownsBackend) {
-            backend.close();
+        use.enter("close");
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (!backend.isClosed()) {
+                workspaces.forEach(Workspace::close);
+                layers.forEach(Layer::close);
+            }
+            workspaces.clear();
+            current = null;
+            if (ownsBackend) {
+                backend.close();
+            }
+        } finally {
+            use.exit();
         }
     }
 

@@ -955,6 +955,69 @@ public abstract class BackendConformanceTest implements PredictorConformance {
         }
     }
 
+    // ------------------------------------------------------------------ threads
+
+    /**
+     * A network is not thread-safe, and says so by failing fast: two threads train one network at once;
+     * every call that finds the other thread inside fails with an {@link IllegalStateException} naming both
+     * threads (and nothing else is thrown), and the calls that got in ran one at a time, so the weights equal,
+     * bit for bit, those of a second network trained alone by as many calls.
+     */
+    @Test
+    void aNetworkUsedByTwoThreadsAtOnceRefusesTheSecondAndStaysExact() throws InterruptedException {
+        Precision p = backend.supports(Precision.FLOAT32) ? Precision.FLOAT32 : Precision.FLOAT64;
+        Random r = new Random(5);
+        double[] x = random(r, 8 * 6, 1);
+        double[] t = random(r, 8 * 3, 1);
+        java.util.function.Supplier<Network> build = () -> Network.builder().input(6).dense(12, Activation.TANH)
+                .dense(3, Activation.IDENTITY).loss(Loss.SQUARED_ERROR).optimizer(Optimizer.momentum(0.05, 0.9))
+                .precision(p).seed(11).backend(backend).build();
+        try (Network shared = build.get(); Network alone = build.get()) {
+            java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.Queue<Throwable> unexpected = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            Runnable worker = () -> {
+                try {
+                    start.await();
+                    // until each thread has been refused a few times (normally within the first calls)
+                    for (int i = 0; i < 200_000 && System.nanoTime() < deadline && refused.get() < 20; i++) {
+                        try {
+                            shared.trainBatch(x, t, 8);
+                            calls.incrementAndGet();
+                        } catch (IllegalStateException e) {
+                            refused.incrementAndGet();
+                            String me = Thread.currentThread().getName();
+                            if (!e.getMessage().contains("not thread-safe") || !e.getMessage().contains("'" + me + "'")
+                                    || !e.getMessage().contains("trainBatch")) {
+                                unexpected.add(e);
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    unexpected.add(e);
+                }
+            };
+            Thread a = new Thread(worker, "trainer-a");
+            Thread b = new Thread(worker, "trainer-b");
+            a.start();
+            b.start();
+            a.join();
+            b.join();
+            assertTrue(unexpected.isEmpty(), () -> "only IllegalStateExceptions naming the threads: " + unexpected);
+            assertTrue(refused.get() > 0, "the second thread was refused at least once in " + calls.get() + " calls");
+            for (int i = 0; i < calls.get(); i++) {
+                alone.trainBatch(x, t, 8);
+            }
+            assertEquals(alone.steps(), shared.steps());
+            for (int l = 0; l < 2; l++) {
+                assertArrayEquals(alone.layer(l).weights(), shared.layer(l).weights(), "layer " + l + " after "
+                        + calls.get() + " calls that got in (" + refused.get() + " refused)");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ the tutorial
 
     private Network tutorial(Precision p) {
