@@ -213,11 +213,14 @@ public final class CsvReader {
             x.add(row, 0, inputs);
             if (label) {
                 float v = row[inputs];
-                if (v != Math.rint(v) || v < 0 || (classes > 0 && v >= classes) || v >= Dataset.MAX_CLASSES) {
+                if (v != Math.rint(v) || v < 0 || (classes > 0 && v >= classes)) {
                     throw error(file, source, lineNo, columns, "label '" + cells[inputs].trim() + "' is not "
-                            + (classes > 0 ? "an integer in 0.." + (classes - 1) : "an integer in 0.."
-                            + (Dataset.MAX_CLASSES - 1) + " (a dataset has at most " + Dataset.MAX_CLASSES
-                            + " classes)"));
+                            + (classes > 0 ? "an integer in 0.." + (classes - 1) : "a non-negative integer"));
+                }
+                if (v >= Dataset.MAX_CLASSES) {
+                    throw error(file, source, lineNo, columns, "label '" + cells[inputs].trim() + "' is too large: "
+                            + "a dataset has at most " + Dataset.MAX_CLASSES + " classes (labels 0.."
+                            + (Dataset.MAX_CLASSES - 1) + ")");
                 }
                 y.add((int) v);
             } else {
