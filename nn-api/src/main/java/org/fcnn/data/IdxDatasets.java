@@ -91,10 +91,10 @@ public final class IdxDatasets {
         float[] x = img.toFloats(scale);
         for (int i = 0; i < x.length; i++) {
             if (!Float.isFinite(x[i])) {
-                int item = i / img.itemSize();
-                throw new DataFileException(images, "element " + (i % img.itemSize()) + " of image " + item + " is "
-                        + (Double.isNaN(img.get(i)) || Double.isInfinite(img.get(i)) ? String.valueOf(img.get(i))
-                        : img.get(i) + ", out of the float range") + "; pixels must be finite numbers");
+                double v = img.get(i);
+                throw new DataFileException(images, "element " + (i % img.itemSize()) + " of image "
+                        + (i / img.itemSize()) + " is " + v + (Double.isFinite(v) ? ", out of the float range" : "")
+                        + "; pixels must be finite numbers");
             }
         }
         return Dataset.ownClassification(x, img.itemSize(), y, k);
