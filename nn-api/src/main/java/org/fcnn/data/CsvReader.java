@@ -3,7 +3,14 @@ package org.fcnn.data;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +26,17 @@ import java.util.regex.Pattern;
  * optional: by default the first line is taken as a header when none of its cells is a number
  * ({@link #withHeader(Boolean)} makes it explicit). Numbers are decimal ({@code -1.5}, {@code 2e-3}); NaN,
  * infinities, empty cells and anything else are rejected with the line and column. Every line must have as
- * many cells as the first. Labels must be integers in {@code [0, classes)}.
+ * many cells as the first. Labels must be integers in {@code [0, classes)}, and below {@link Dataset#MAX_CLASSES}.
+ * A file that is not valid UTF-8 is rejected with the line and byte where the bad bytes start.
  *
  * <p>Instances are immutable; the {@code with...} methods return modified copies.
  */
 public final class CsvReader {
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    /**
+     * A decimal number. The quantifiers are possessive: with plain ones a long run of digits that is not a number
+     * (say 50,000 digits, then a letter) backtracks quadratically, for seconds (found by the fuzz test).
+     */
+    private static final Pattern NUMBER = Pattern.compile("[+-]?+(?:\\d++\\.?+\\d*+|\\.\\d++)(?:[eE][+-]?+\\d++)?+");
 
     private final int targets;
     private final boolean label;
@@ -58,10 +70,14 @@ public final class CsvReader {
         return new CsvReader(0, false, 0, null, ',');
     }
 
-    /** The number of classes for a label column (default 0: the largest label plus one, at least 2). */
+    /**
+     * The number of classes for a label column (default 0: the largest label plus one, at least 2), at most
+     * {@link Dataset#MAX_CLASSES}.
+     */
     public CsvReader withClasses(int classes) {
-        if (classes < 0 || classes == 1) {
-            throw new IllegalArgumentException("classes must be 0 (from the data) or at least 2, got " + classes);
+        if (classes < 0 || classes == 1 || classes > Dataset.MAX_CLASSES) {
+            throw new IllegalArgumentException("classes must be 0 (from the data) or 2 to " + Dataset.MAX_CLASSES
+                    + ", got " + classes);
         }
         return new CsvReader(targets, label, classes, header, delimiter);
     }
@@ -88,6 +104,57 @@ public final class CsvReader {
     public Dataset read(Path file) throws IOException {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(r, file.toString(), file);
+        } catch (CharacterCodingException e) {
+            throw notUtf8(file, e);
+        }
+    }
+
+    /**
+     * The decoder reads ahead, so its exception does not say where the bad bytes are: find the first malformed
+     * sequence again, by line and byte. (A {@code '\n'} byte is always a line end in UTF-8, never part of a
+     * longer sequence.)
+     */
+    private static DataFileException notUtf8(Path file, CharacterCodingException cause) throws IOException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        byte[] buf = new byte[1 << 16];
+        CharBuffer out = CharBuffer.allocate(buf.length);
+        int kept = 0; // bytes at the start of buf not decoded yet (the start of a sequence)
+        long bufStart = 0; // the file offset of buf[0]
+        int line = 1;
+        long lineStart = 0; // the file offset of the current line's first byte
+        try (InputStream s = Files.newInputStream(file)) {
+            while (true) {
+                int n = s.read(buf, kept, buf.length - kept);
+                boolean eof = n < 0;
+                ByteBuffer in = ByteBuffer.wrap(buf, 0, kept + Math.max(n, 0));
+                CoderResult r;
+                do {
+                    out.clear();
+                    r = decoder.decode(in, out, eof);
+                } while (r.isOverflow());
+                int good = in.position();
+                for (int i = 0; i < good; i++) {
+                    if (buf[i] == '\n') {
+                        line++;
+                        lineStart = bufStart + i + 1;
+                    }
+                }
+                if (r.isError()) {
+                    long at = bufStart + good;
+                    DataFileException e = new DataFileException(file, line, 0, String.format("not valid UTF-8: "
+                            + "byte 0x%02X at byte %d of the line (byte %d of the file)", buf[good] & 0xFF,
+                            at - lineStart + 1, at + 1));
+                    e.initCause(cause);
+                    return e;
+                }
+                if (eof) {
+                    return new DataFileException(file, "not valid UTF-8 (" + cause + ")", cause);
+                }
+                kept = in.limit() - good;
+                System.arraycopy(buf, good, buf, 0, kept);
+                bufStart += good;
+            }
         }
     }
 
@@ -147,9 +214,14 @@ public final class CsvReader {
             x.add(row, 0, inputs);
             if (label) {
                 float v = row[inputs];
-                if (v != Math.rint(v) || v < 0 || (classes > 0 && v >= classes) || v > (1 << 24)) {
+                if (v != Math.rint(v) || v < 0 || (classes > 0 && v >= classes)) {
                     throw error(file, source, lineNo, columns, "label '" + cells[inputs].trim() + "' is not "
                             + (classes > 0 ? "an integer in 0.." + (classes - 1) : "a non-negative integer"));
+                }
+                if (v >= Dataset.MAX_CLASSES) {
+                    throw error(file, source, lineNo, columns, "label '" + cells[inputs].trim() + "' is too large: "
+                            + "a dataset has at most " + Dataset.MAX_CLASSES + " classes (labels 0.."
+                            + (Dataset.MAX_CLASSES - 1) + ")");
                 }
                 y.add((int) v);
             } else {
@@ -165,6 +237,10 @@ public final class CsvReader {
             if (k == 0) {
                 int max = Arrays.stream(labels).max().orElse(0);
                 k = Math.max(2, max + 1);
+            }
+            if ((long) labels.length * k > Dataset.MAX_VALUES) {
+                throw error(file, source, lineNo, 0, "the one-hot targets of " + labels.length + " rows and " + k
+                        + " classes (" + ((long) labels.length * k) + " values) do not fit in one array");
             }
             return Dataset.ownClassification(x.toArray(), inputs, labels, k);
         }

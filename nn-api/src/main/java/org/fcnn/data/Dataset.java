@@ -16,8 +16,20 @@ import java.util.SplittableRandom;
  * <p>A dataset is immutable: {@link #shuffled}, {@link #split}, {@link #subset} and {@link #head} return new
  * datasets. {@link #gather} copies a mini-batch into arrays the caller reuses, so a training loop allocates
  * nothing per batch.
+ *
+ * <p>The one-hot targets are dense ({@code size x classes} floats), so a classification set has at most
+ * {@link #MAX_CLASSES} classes, and {@code size x classes} must fit in one Java array.
  */
 public final class Dataset {
+    /**
+     * The most classes a classification set may have (2<sup>16</sup>). The readers reject a label at or above it
+     * with the file and the place, so that a small file with one huge label cannot ask for gigabytes of one-hot
+     * targets.
+     */
+    public static final int MAX_CLASSES = 1 << 16;
+    /** The most elements of one array (features, targets): the largest Java array. */
+    static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+
     private final float[] features;
     private final int inputs;
     private final float[] targets;
@@ -42,15 +54,21 @@ public final class Dataset {
      * @param features row-major {@code [labels.length x inputs]}
      * @param inputs   the number of features per sample
      * @param labels   one label in {@code [0, classes)} per sample
-     * @param classes  the number of classes, at least 2
-     * @throws IllegalArgumentException if the sizes disagree, a feature is not finite or a label is out of range
+     * @param classes  the number of classes, 2 to {@link #MAX_CLASSES}
+     * @throws IllegalArgumentException if the sizes disagree, a feature is not finite, a label is out of range or
+     *                                  the one-hot targets would not fit in an array
      */
     public static Dataset classification(float[] features, int inputs, int[] labels, int classes) {
         Objects.requireNonNull(labels, "labels");
-        if (classes < 2) {
-            throw new IllegalArgumentException("a classification set needs at least 2 classes, got " + classes);
+        if (classes < 2 || classes > MAX_CLASSES) {
+            throw new IllegalArgumentException("a classification set needs 2 to " + MAX_CLASSES + " classes, got "
+                    + classes);
         }
         int n = labels.length;
+        if ((long) n * classes > MAX_VALUES) {
+            throw new IllegalArgumentException("the one-hot targets of " + n + " samples and " + classes
+                    + " classes (" + ((long) n * classes) + " values) do not fit in one array");
+        }
         checkTable("features", features, n, inputs);
         for (int i = 0; i < n; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {

@@ -35,10 +35,18 @@ public final class IdxDatasets {
     /**
      * Loads one images file and its labels file.
      *
-     * @param classes the number of classes, or 0 to use the largest label plus one
-     * @throws DataFileException if either file is bad, the counts differ or a label is {@code >= classes}
+     * @param classes the number of classes (2 to {@link Dataset#MAX_CLASSES}), or 0 to use the largest label plus
+     *                one
+     * @throws DataFileException        if either file is bad, the counts differ, a label is {@code >= classes} (or,
+     *                                  with {@code classes} 0, {@code >= Dataset.MAX_CLASSES}), a pixel is not a
+     *                                  finite number, or the one-hot targets would not fit in an array
+     * @throws IllegalArgumentException if {@code classes} is negative, 1 or above {@link Dataset#MAX_CLASSES}
      */
     public static Dataset load(Path images, Path labels, int classes) throws IOException {
+        if (classes < 0 || classes == 1 || classes > Dataset.MAX_CLASSES) {
+            throw new IllegalArgumentException("classes must be 0 (from the labels) or 2 to " + Dataset.MAX_CLASSES
+                    + ", got " + classes);
+        }
         IdxReader.IdxArray img = IdxReader.read(images);
         IdxReader.IdxArray lab = IdxReader.read(labels);
         if (img.dimensions().length < 2) {
@@ -62,6 +70,11 @@ public final class IdxDatasets {
             if (y[i] < 0) {
                 throw new DataFileException(labels, "label " + y[i] + " of item " + i + " is negative");
             }
+            if (classes == 0 && y[i] >= Dataset.MAX_CLASSES) {
+                throw new DataFileException(labels, "label " + y[i] + " of item " + i + " is too large: a dataset "
+                        + "has at most " + Dataset.MAX_CLASSES + " classes (labels 0.." + (Dataset.MAX_CLASSES - 1)
+                        + ")");
+            }
             max = Math.max(max, y[i]);
         }
         int k = classes > 0 ? classes : Math.max(2, max + 1);
@@ -71,8 +84,21 @@ public final class IdxDatasets {
                         + " (" + k + " classes)");
             }
         }
+        if ((long) y.length * k > Dataset.MAX_VALUES) {
+            throw new DataFileException(labels, "the one-hot targets of " + y.length + " labels and " + k
+                    + " classes (" + ((long) y.length * k) + " values) do not fit in one array");
+        }
         double scale = img.type() == IdxReader.Type.UNSIGNED_BYTE ? 1 / 255.0 : 1;
-        return Dataset.ownClassification(img.toFloats(scale), img.itemSize(), y, k);
+        float[] x = img.toFloats(scale);
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                double v = img.get(i);
+                throw new DataFileException(images, "element " + (i % img.itemSize()) + " of image "
+                        + (i / img.itemSize()) + " is " + v + (Double.isFinite(v) ? ", out of the float range" : "")
+                        + "; pixels must be finite numbers");
+            }
+        }
+        return Dataset.ownClassification(x, img.itemSize(), y, k);
     }
 
     /**

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.fcnn.io;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,14 +15,21 @@ import java.util.Map;
  * that depends on nothing but SLF4J, so applications that embed it do not inherit a JSON library and its
  * version conflicts. Being strict matters more than being fast here, because model files may come from
  * anywhere: duplicate keys, trailing commas, comments, leading zeros, unescaped control characters, lone
- * surrogates, nesting deeper than {@value #MAX_DEPTH} and trailing content are all rejected.
+ * surrogates, nesting deeper than {@value #MAX_DEPTH}, integers of more than {@value #MAX_INTEGER_DIGITS}
+ * digits and trailing content are all rejected.
  *
  * <p>Values: objects become {@code Map<String, Object>} (insertion-ordered, unmodifiable), arrays
  * {@code List<Object>}, strings {@code String}, integers {@code Long} (or {@code BigInteger} beyond long),
- * other numbers {@code Double}, {@code true}/{@code false} {@code Boolean}, and {@code null} {@link #NULL}.
+ * other numbers {@code Double} (correctly rounded; {@code +-Infinity} or {@code 0.0} beyond its range),
+ * {@code true}/{@code false} {@code Boolean}, and {@code null} {@link #NULL}.
  */
 final class Json {
     static final int MAX_DEPTH = 32;
+    /**
+     * The most digits of an integer (as Python's default {@code int_max_str_digits}): parsing a
+     * {@link BigInteger} takes time quadratic in its digits (a million digits, a 1 MB header, took 21 s).
+     */
+    static final int MAX_INTEGER_DIGITS = 4300;
     /** The JSON {@code null}, distinct from a missing key. */
     static final Object NULL = new Object() {
         @Override
@@ -265,10 +271,17 @@ final class Json {
         }
         String text = s.substring(start, pos);
         if (integer) {
+            int digits = pos - start - (text.charAt(0) == '-' ? 1 : 0);
+            if (digits > MAX_INTEGER_DIGITS) {
+                pos = start;
+                throw error("integer of " + digits + " digits; at most " + MAX_INTEGER_DIGITS + " are accepted");
+            }
             BigInteger b = new BigInteger(text);
             return b.bitLength() < 64 ? (Object) b.longValue() : b;
         }
-        return new BigDecimal(text).doubleValue();
+        // Not BigDecimal: it throws for exponents beyond the int range (1e2147483648), which are valid JSON.
+        // Double.parseDouble rounds correctly too, and gives +-Infinity or 0 beyond the double range.
+        return Double.parseDouble(text);
     }
 
     private Object literal(String word, Object v) throws JsonException {

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,5 +125,44 @@ class CsvReaderTest {
         assertEquals("<stdin>:6: 2 columns, expected 3", e.getMessage());
         assertTrue(r.isHeader("a,b,c"));
         assertFalse(r.isHeader("a,1,c"));
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsRejectedWithTheLineAndByte() throws IOException {
+        // Found by the fuzz test's seeds: a bare MalformedInputException ("Input length = 1") naming nothing.
+        byte[] text = "x,y,label\n1,2,0\ncaf\u00e9,1,0\n".getBytes(StandardCharsets.ISO_8859_1);
+        Path f = Files.write(dir.resolve("latin1.csv"), text);
+        DataFileException e = assertThrows(DataFileException.class, () -> CsvReader.labelColumn().read(f));
+        assertEquals(f + ":3: not valid UTF-8: byte 0xE9 at byte 4 of the line (byte 20 of the file)", e.getMessage());
+        // Far past the reader's first buffer, and after a multi-byte character, still the right line and byte.
+        String longLines = "1,2,0\n".repeat(20_000) + "\u00e9\u00e9,1,0\n";
+        byte[] utf8 = longLines.getBytes(StandardCharsets.UTF_8);
+        byte[] bad = java.util.Arrays.copyOf(utf8, utf8.length + 3);
+        System.arraycopy(new byte[] {'1', (byte) 0xC3, ','}, 0, bad, utf8.length, 3);
+        Path g = Files.write(dir.resolve("late.csv"), bad);
+        e = assertThrows(DataFileException.class, () -> CsvReader.labelColumn().read(g));
+        assertEquals(g + ":20002: not valid UTF-8: byte 0xC3 at byte 2 of the line (byte " + (utf8.length + 2)
+                + " of the file)", e.getMessage());
+    }
+
+    @Test
+    void aHugeLabelIsRejected() throws IOException {
+        // Found by the fuzz test's seeds: a label of 16777216 was accepted and asked for 64 MiB of one-hot targets
+        // per row.
+        assertEquals(":2:3: label '65536' is too large: a dataset has at most 65536 classes (labels 0..65535)",
+                error(CsvReader.labelColumn(), "1,2,0\n1,2,65536\n"));
+        assertEquals(Dataset.MAX_CLASSES, CsvReader.labelColumn().read(write("1,2,65535\n")).classes());
+        assertThrows(IllegalArgumentException.class, () -> CsvReader.labelColumn().withClasses(Dataset.MAX_CLASSES + 1));
+    }
+
+    @Test
+    void aLongCellThatIsNotANumberIsRejectedInLinearTime() throws IOException {
+        // Found while writing the fuzz test: the number pattern backtracked quadratically on a long run of digits
+        // followed by another character (50,000 digits: 21 s). The preemptive timeout is a hang guard 1,000 times
+        // above what the linear pattern takes (a few ms), not a performance measurement.
+        String cell = "1".repeat(200_000) + "x";
+        String message = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> error(CsvReader.labelColumn(), "1," + cell + ",0\n"));
+        assertEquals(":1:2: '1111111111111111111111111111111111111...' is not a number", message);
     }
 }

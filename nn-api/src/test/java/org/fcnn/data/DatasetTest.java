@@ -69,4 +69,18 @@ class DatasetTest {
         assertThrows(IllegalArgumentException.class,
                 () -> Dataset.regression(new float[] {1, Float.NaN}, 1, new float[] {1, 2}, 1));
     }
+
+    @Test
+    void limitsTheClassesOfTheOneHotTargets() {
+        Dataset d = Dataset.classification(new float[] {1}, 1, new int[] {0}, Dataset.MAX_CLASSES);
+        assertEquals(Dataset.MAX_CLASSES, d.outputs());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Dataset.classification(new float[] {1}, 1, new int[] {0}, Dataset.MAX_CLASSES + 1));
+        assertEquals("a classification set needs 2 to 65536 classes, got 65537", e.getMessage());
+        // 40,000 samples of 65,536 classes: 2.6e9 one-hot values, more than an array holds (was an ArithmeticException).
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Dataset.classification(new float[40_000], 1, new int[40_000], Dataset.MAX_CLASSES));
+        assertEquals("the one-hot targets of 40000 samples and 65536 classes (2621440000 values) do not fit in one "
+                + "array", e.getMessage());
+    }
 }

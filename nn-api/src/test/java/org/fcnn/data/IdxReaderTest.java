@@ -259,4 +259,33 @@ class IdxReaderTest {
         DataFileException e = assertThrows(DataFileException.class, () -> IdxDatasets.load(img, lab, 0));
         assertTrue(e.getMessage().contains("a labels file has 1 dimension"), e.getMessage());
     }
+
+    @Test
+    void aHugeLabelIsRejectedBeforeTheOneHotTargets() throws IOException {
+        // Found by the fuzz test's seeds: one int label of 2^28 asked for 2^28 one-hot floats per image (1 GiB each).
+        Path img = write("img", idx(0x08, new int[] {2, 1}, new byte[] {9, 8}));
+        Path lab = write("lab", idx(0x0C, new int[] {2}, new byte[] {0, 0, 0, 0, 0x10, 0, 0, 0}));
+        DataFileException e = assertThrows(DataFileException.class, () -> IdxDatasets.load(img, lab, 0));
+        assertEquals(lab + ": label 268435456 of item 1 is too large: a dataset has at most 65536 classes "
+                + "(labels 0..65535)", e.getMessage());
+        Path most = write("most", idx(0x0C, new int[] {2}, new byte[] {0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff}));
+        assertEquals(Dataset.MAX_CLASSES, IdxDatasets.load(img, most, 0).classes());
+        assertThrows(IllegalArgumentException.class, () -> IdxDatasets.load(img, most, 1));
+        assertThrows(IllegalArgumentException.class, () -> IdxDatasets.load(img, most, Dataset.MAX_CLASSES + 1));
+    }
+
+    @Test
+    void pixelsMustBeFinite() throws IOException {
+        // Found by the fuzz test's seeds: float images holding NaN gave a dataset of NaN features.
+        Path lab = write("lab", idx(0x08, new int[] {2}, new byte[] {0, 1}));
+        ByteBuffer px = ByteBuffer.allocate(16).putFloat(1).putFloat(2).putFloat(3).putFloat(Float.NaN);
+        Path img = write("img", idx(0x0D, new int[] {2, 2}, px.array()));
+        DataFileException e = assertThrows(DataFileException.class, () -> IdxDatasets.load(img, lab, 0));
+        assertEquals(img + ": element 1 of image 1 is NaN; pixels must be finite numbers", e.getMessage());
+        ByteBuffer big = ByteBuffer.allocate(16).putDouble(1e300).putDouble(0);
+        Path dbl = write("dbl", idx(0x0E, new int[] {2, 1}, big.array()));
+        e = assertThrows(DataFileException.class, () -> IdxDatasets.load(dbl, lab, 0));
+        assertEquals(dbl + ": element 0 of image 0 is 1.0E300, out of the float range; pixels must be finite "
+                + "numbers", e.getMessage());
+    }
 }

@@ -62,4 +62,22 @@ class JsonTest {
         assertEquals(s, Json.parse(Json.quote(s)));
         assertEquals("\"\uFFFD\"", Json.quote("\ud800"));
     }
+
+    @Test
+    void exponentsBeyondTheIntRangeAreNumbers() throws Exception {
+        // Found by the fuzz test's seeds: BigDecimal threw NumberFormatException ("Exponent overflow") here.
+        assertEquals(List.of(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, 1e300),
+                Json.parse("[1e2147483648, -1.5E+99999999999, 1.5e-2147483649, 1e300]"));
+        assertEquals(List.of(0.1, 1.7976931348623157e308), Json.parse("[0.1, 1.7976931348623157e308]"));
+    }
+
+    @Test
+    void limitsTheDigitsOfAnInteger() throws Exception {
+        String most = "9".repeat(Json.MAX_INTEGER_DIGITS);
+        assertEquals(new BigInteger("-" + most), Json.parse("-" + most));
+        Json.JsonException e = assertThrows(Json.JsonException.class, () -> Json.parse("[1, " + most + "9]"));
+        assertEquals("integer of 4301 digits; at most 4300 are accepted at offset 4", e.getMessage());
+        // Only integers become BigInteger; a long fraction parses as a double in linear time.
+        assertEquals(1.0, Json.parse("1." + "0".repeat(100_000)));
+    }
 }
