@@ -85,6 +85,8 @@ public final class SparkFashionMnist {
                     fcnn.getMode(), hidden, fcnn.getOptimizer(), batch, epochs, 100 * acc, fitSeconds, r.seconds(),
                     (double) epochs * trainRows / r.seconds(), r.jobs());
             r.backends().forEach(s -> System.out.println("  backend: " + s));
+            r.history().forEach(e -> System.out.printf(Locale.ROOT, "  epoch %d: training loss %.4f, %.1f s%n", e.epoch(),
+                    e.loss(), e.seconds()));
             if (r.timings() != null) {
                 SparkTrainer.StepTimings t = r.timings();
                 String unit = fcnn.getMode().equals("exact") ? "step" : "round";
