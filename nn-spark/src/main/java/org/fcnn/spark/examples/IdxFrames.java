@@ -25,7 +25,7 @@ import org.fcnn.data.IdxDatasets;
 /**
  * A directory of MNIST-family IDX files as {@code (features: Vector of pixel/255, label: double)} DataFrames whose
  * rows are read <em>on the executors</em>: the driver ships the directory once with {@code SparkContext.addFile}
- * (so it needs to exist on the driver only) and parallelizes only the partition numbers; partition {@code p} of
+ * (file by file; so it needs to exist on the driver only) and parallelizes only the partition numbers; partition {@code p} of
  * {@code P} reads the files ({@link IdxDatasets#loadDirectory}, once per executor JVM) and makes the rows
  * {@code [p*N/P, (p+1)*N/P)} of the first {@code N} ({@code limit}, or all).
  *
@@ -45,16 +45,22 @@ final class IdxFrames {
     private static Path loadedDir;
     private static IdxDatasets.TrainTest loaded;
 
-    private final String name;
-
-    private IdxFrames(String name) {
-        this.name = name;
+    private IdxFrames() {
     }
 
-    /** Ships {@code dir} to the executors ({@code addFile}, recursive). */
-    static IdxFrames ship(SparkSession spark, Path dir) {
-        spark.sparkContext().addFile(dir.toAbsolutePath().toString(), true);
-        return new IdxFrames(dir.toAbsolutePath().getFileName().toString());
+    /**
+     * Ships the files of {@code dir} to the executors ({@code addFile} per file: Spark refuses a local directory
+     * on a non-local master); they read them from {@code SparkFiles.getRootDirectory()}.
+     *
+     * @throws IOException if {@code dir} cannot be listed
+     */
+    static IdxFrames ship(SparkSession spark, Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files.filter(java.nio.file.Files::isRegularFile).sorted()::iterator) {
+                spark.sparkContext().addFile(f.toAbsolutePath().toString());
+            }
+        }
+        return new IdxFrames();
     }
 
     /** The training images, the first {@code limit} of them ({@code <= 0}: all), in {@code partitions} partitions. */
@@ -70,19 +76,18 @@ final class IdxFrames {
     private Dataset<Row> frame(SparkSession spark, int partitions, boolean train, int limit) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> parts = IntStream.range(0, partitions).boxed().toList();
-        String dirName = name;
         JavaRDD<Row> rows = sc.parallelize(parts, partitions).mapPartitions(
-                (FlatMapFunction<Iterator<Integer>, Row>) it -> rows(dirName, train, limit, partitions, it));
+                (FlatMapFunction<Iterator<Integer>, Row>) it -> rows(train, limit, partitions, it));
         return spark.createDataFrame(rows, SCHEMA);
     }
 
     /** The rows of partition {@code p} (the one element of {@code it}), made one at a time. */
-    private static Iterator<Row> rows(String dirName, boolean train, int limit, int partitions, Iterator<Integer> it) {
+    private static Iterator<Row> rows(boolean train, int limit, int partitions, Iterator<Integer> it) {
         if (!it.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
         int p = it.next();
-        org.fcnn.data.Dataset d = read(Path.of(SparkFiles.get(dirName)), train);
+        org.fcnn.data.Dataset d = read(Path.of(SparkFiles.getRootDirectory()), train);
         int n = limit > 0 ? Math.min(limit, d.size()) : d.size();
         int from = (int) ((long) p * n / partitions);
         int to = (int) ((long) (p + 1) * n / partitions);
