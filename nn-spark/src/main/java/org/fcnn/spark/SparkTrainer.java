@@ -133,9 +133,10 @@ public final class SparkTrainer {
     }
 
     /**
-     * Where the exact mode's time went, summed over its steps: creating the parameters' broadcast; the step's
-     * job from submission to the driver holding every result; inside it, the slowest task's computation; and on
-     * the driver, adding the sums and stepping the optimizer.
+     * Where the time went, summed over the jobs ({@code steps}: the exact mode's steps, the local-steps mode's
+     * rounds): creating the broadcast (parameters, or parameters and optimizer state); the job from submission to
+     * the driver holding every result; inside it, the slowest task's computation (from its data in memory to its
+     * result ready); and on the driver, adding the sums and stepping the optimizer (exact) or averaging the states.
      */
     public record StepTimings(long steps, double broadcastSeconds, double jobSeconds, double computeSeconds,
                               double reduceSeconds) {
@@ -275,6 +276,10 @@ public final class SparkTrainer {
             int stepsPerEpoch = (int) ((n + batch - 1) / batch);
             double baseRate = net.optimizer().learningRate();
             long round = 0;
+            long bcNanos = 0;
+            long jobNanos = 0;
+            long computeNanos = 0;
+            long reduceNanos = 0;
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
                 double rate = rate(epoch, baseRate);
@@ -283,17 +288,22 @@ public final class SparkTrainer {
                 long samples = 0;
                 for (int first = 0; first < stepsPerEpoch; first += config.localSteps()) {
                     int steps = Math.min(config.localSteps(), stepsPerEpoch - first);
+                    long t0 = System.nanoTime();
                     TrainingState state = net.trainingState();
                     Broadcast<StateArrays> bc = sc.broadcast(new StateArrays(state));
+                    long t1 = System.nanoTime();
                     List<ShareResult> results = data.rdd.mapPartitions(new LocalRound(spec, bc, rate, epoch, first,
                             steps, batch, n, config.seed(), round, failTask)).collect();
                     jobs++;
+                    long t2 = System.nanoTime();
+                    long slowest = 0;
                     double[] params = new double[state.parameters().length];
                     double[][] slots = new double[state.optimizerState().length][params.length];
                     for (ShareResult r : inPartitionOrder(results)) {
                         if (r.values == null) {
                             continue;
                         }
+                        slowest = Math.max(slowest, r.computeNanos);
                         int p = r.partition;
                         double w = (double) (p + 1 < data.offsets.length ? data.offsets[p + 1] - data.offsets[p]
                                 : n - data.offsets[p]) / n;
@@ -305,14 +315,21 @@ public final class SparkTrainer {
                         samples += r.samples;
                     }
                     net.setTrainingState(new TrainingState(state.kind(), params, slots, state.steps() + steps));
+                    long t3 = System.nanoTime();
                     bc.destroy();
+                    bcNanos += t1 - t0;
+                    jobNanos += t2 - t1;
+                    computeNanos += slowest;
+                    reduceNanos += t3 - t2;
                     noteBackends(results);
                     round++;
                 }
                 endEpoch(epoch, rate, lossSum, samples, epochStart);
             }
             net.setOptimizer(net.optimizer().withLearningRate(baseRate));
-            return new Result(net, List.copyOf(history), List.copyOf(backends), jobs, null,
+            StepTimings timings = new StepTimings(round, bcNanos / 1e9, jobNanos / 1e9, computeNanos / 1e9,
+                    reduceNanos / 1e9);
+            return new Result(net, List.copyOf(history), List.copyOf(backends), jobs, timings,
                     (System.nanoTime() - start) / 1e9);
         }
 

@@ -2,25 +2,15 @@
 package org.fcnn.spark.examples;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
-import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 import org.fcnn.api.Network;
 import org.fcnn.data.IdxDatasets;
 import org.fcnn.spark.SparkTrainer;
@@ -52,8 +42,9 @@ public final class SparkFashionMnist {
         int hidden = Integer.parseInt(o.getOrDefault("hidden", "128"));
         int batch = Integer.parseInt(o.getOrDefault("batch", "256"));
         int partitions = Integer.parseInt(o.getOrDefault("partitions", "2"));
-        IdxDatasets.TrainTest tt = IdxDatasets.loadDirectory(dir, 10);
-        org.fcnn.data.Dataset trainSet = o.containsKey("limit") ? tt.train().head(Integer.parseInt(o.get("limit"))) : tt.train();
+        int limit = Integer.parseInt(o.getOrDefault("limit", "0"));
+        boolean single = Boolean.parseBoolean(o.getOrDefault("single", "false"));
+        int mllibIter = Integer.parseInt(o.getOrDefault("mllib-iter", o.getOrDefault("epochs", "10")));
 
         SparkSession.Builder b = SparkSession.builder().appName("fcnn-spark Fashion-MNIST");
         if (o.containsKey("master") || !new org.apache.spark.SparkConf().contains("spark.master")) {
@@ -61,11 +52,22 @@ public final class SparkFashionMnist {
         }
         SparkSession spark = b.getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
+        DriverHeap heap = Boolean.parseBoolean(o.getOrDefault("driver-heap", "false"))
+                ? DriverHeap.watch(spark.sparkContext(), 50) : null;
         try {
-            Dataset<Row> train = frame(spark, trainSet, partitions).cache();
-            Dataset<Row> test = frame(spark, tt.test(), partitions).cache();
-            System.out.printf(Locale.ROOT, "Fashion-MNIST: %,d training and %,d test images, %d partitions, master %s%n",
-                    train.count(), test.count(), partitions, spark.sparkContext().master());
+            long l0 = System.nanoTime();
+            IdxFrames idx = IdxFrames.ship(spark, dir);
+            boolean mllib = Boolean.parseBoolean(o.getOrDefault("mllib", "false"));
+            // fcnn's fit caches its own packed copy; MLlib's fit reads the frame once per iteration: cache it then.
+            Dataset<Row> train = idx.train(spark, partitions, limit);
+            if (mllib) {
+                train = train.cache();
+            }
+            Dataset<Row> test = idx.test(spark, partitions);
+            long trainRows = train.count();
+            System.out.printf(Locale.ROOT, "Fashion-MNIST: %,d training and %,d test images, %d partitions, master %s; "
+                            + "read on the executors in %.1f s%n",
+                    trainRows, test.count(), partitions, spark.sparkContext().master(), (System.nanoTime() - l0) / 1e9);
             MulticlassClassificationEvaluator accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy");
 
             FcnnClassifier fcnn = new FcnnClassifier().setHiddenLayers(new int[] {hidden}).setEpochs(epochs)
@@ -82,16 +84,26 @@ public final class SparkFashionMnist {
             System.out.printf(Locale.ROOT, "fcnn %s (784-%d-10, %s, batch %d, %d epochs): test accuracy %.2f%%, "
                             + "fit %.1f s (training %.1f s, %,.0f samples/s, %d Spark jobs)%n",
                     fcnn.getMode(), hidden, fcnn.getOptimizer(), batch, epochs, 100 * acc, fitSeconds, r.seconds(),
-                    (double) epochs * trainSet.size() / r.seconds(), r.jobs());
+                    (double) epochs * trainRows / r.seconds(), r.jobs());
             r.backends().forEach(s -> System.out.println("  backend: " + s));
+            r.history().forEach(e -> System.out.printf(Locale.ROOT, "  epoch %d: training loss %.4f, %.1f s%n", e.epoch(),
+                    e.loss(), e.seconds()));
             if (r.timings() != null) {
                 SparkTrainer.StepTimings t = r.timings();
-                System.out.printf(Locale.ROOT, "  per step (ms): broadcast %.3f, job %.3f (slowest task computing %.3f), "
-                                + "reduce+step %.3f; %d steps%n", 1e3 * t.broadcastSeconds() / t.steps(),
-                        1e3 * t.jobSeconds() / t.steps(), 1e3 * t.computeSeconds() / t.steps(),
-                        1e3 * t.reduceSeconds() / t.steps(), t.steps());
+                String unit = fcnn.getMode().equals("exact") ? "step" : "round";
+                String last = fcnn.getMode().equals("exact") ? "reduce+step" : "average";
+                System.out.printf(Locale.ROOT, "  per %s (ms): broadcast %.3f, job %.3f (slowest task computing %.3f), "
+                                + "%s %.3f; %d %ss%n", unit, 1e3 * t.broadcastSeconds() / t.steps(),
+                        1e3 * t.jobSeconds() / t.steps(), 1e3 * t.computeSeconds() / t.steps(), last,
+                        1e3 * t.reduceSeconds() / t.steps(), t.steps(), unit);
             }
-            if (Boolean.parseBoolean(o.getOrDefault("single", "false"))) {
+            if (heap != null) {
+                System.out.printf(Locale.ROOT, "  driver heap after GC during training: max %.1f MiB over %d samples "
+                        + "(every 50th job; before training %.1f MiB)%n", heap.maxMiB(), heap.samples(), heap.firstMiB());
+            }
+            if (single) {
+                IdxDatasets.TrainTest tt = IdxDatasets.loadDirectory(dir, 10);
+                org.fcnn.data.Dataset trainSet = limit > 0 ? tt.train().head(limit) : tt.train();
                 try (Network net = fcnn.networkSpec(784, 10).withBackend("cpu").build()) {
                     var result = Trainer.builder().epochs(epochs).batchSize(batch).seed(42).build().fit(net, trainSet);
                     System.out.printf(Locale.ROOT, "single-JVM Trainer (cpu, batch %d, %d epochs): test accuracy %.2f%%, "
@@ -100,40 +112,21 @@ public final class SparkFashionMnist {
                             (double) epochs * trainSet.size() / result.seconds());
                 }
             }
-            if (Boolean.parseBoolean(o.getOrDefault("mllib", "false"))) {
+            if (mllib) {
                 for (String solver : new String[] {"l-bfgs", "gd"}) {
                     MultilayerPerceptronClassifier mlp = new MultilayerPerceptronClassifier()
-                            .setLayers(new int[] {784, hidden, 10}).setMaxIter(epochs).setSeed(42L).setSolver(solver);
+                            .setLayers(new int[] {784, hidden, 10}).setMaxIter(mllibIter).setSeed(42L).setSolver(solver);
                     long m0 = System.nanoTime();
                     MultilayerPerceptronClassificationModel m = mlp.fit(train);
                     double seconds = (System.nanoTime() - m0) / 1e9;
                     System.out.printf(Locale.ROOT, "MLlib MultilayerPerceptronClassifier (784-%d-10, solver %s, maxIter %d, "
-                                    + "other params default): test accuracy %.2f%%, fit %.1f s%n", hidden, solver, epochs,
+                                    + "other params default): test accuracy %.2f%%, fit %.1f s%n", hidden, solver, mllibIter,
                             100 * accuracy.evaluate(m.transform(test)), seconds);
                 }
             }
         } finally {
             spark.stop();
         }
-    }
-
-    /** {@code data}'s rows as (features: Vector of pixel/255, label: double) in {@code partitions} slices. */
-    static Dataset<Row> frame(SparkSession spark, org.fcnn.data.Dataset data, int partitions) {
-        StructType schema = new StructType(new StructField[] {
-                new StructField("features", SQLDataTypes.VectorType(), false, Metadata.empty()),
-                new StructField("label", DataTypes.DoubleType, false, Metadata.empty())});
-        List<Row> rows = new ArrayList<>(data.size());
-        float[] f = data.features();
-        int in = data.inputs();
-        for (int i = 0; i < data.size(); i++) {
-            double[] v = new double[in];
-            for (int j = 0; j < in; j++) {
-                v[j] = f[i * in + j];
-            }
-            rows.add(RowFactory.create(Vectors.dense(v).compressed(), (double) data.label(i)));
-        }
-        return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, partitions),
-                schema);
     }
 
     private static Map<String, String> options(String[] args) {
