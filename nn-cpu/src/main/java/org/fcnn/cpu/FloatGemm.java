@@ -16,6 +16,14 @@ interface FloatGemm {
     /** Blocks of C handed to different threads start at multiples of this many columns. */
     int colAlign();
 
+    /**
+     * Whether a product of these arguments packs A: a product that reads A in place is better split over
+     * threads by columns, so that no thread packs what another packs too.
+     */
+    default boolean packsA(boolean transA, int n, float alpha) {
+        return true;
+    }
+
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
               float beta, float[] c, int cOff, int ldc, Scratch scratch);

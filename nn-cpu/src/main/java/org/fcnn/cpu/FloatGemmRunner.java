@@ -73,7 +73,9 @@ final class FloatGemmRunner implements WorkerPool.Job {
             }
             return;
         }
-        boolean cols = n >= m;
+        // Split the wider side; but a product that reads A in place splits by columns: each thread then packs
+        // only its share of B (by rows, each would pack all of B: the forward pass of a 784-128 layer did).
+        boolean cols = n >= m || !blocked.packsA(transA, n, alpha);
         int units = cols ? ceilDiv(n, blocked.colAlign()) : ceilDiv(m, blocked.rowAlign());
         int parts = threads.partsFor(work, units);
         if (parts > 1) {

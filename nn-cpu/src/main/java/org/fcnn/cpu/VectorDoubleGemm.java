@@ -74,6 +74,12 @@ final class VectorDoubleGemm implements DoubleGemm {
         return tileCols;
     }
 
+    /** A is read in place, not packed, where C has at most {@link #IN_PLACE_A_COLUMNS} columns and alpha is 1. */
+    @Override
+    public boolean packsA(boolean transA, int n, double alpha) {
+        return transA || alpha != 1 || n > IN_PLACE_A_COLUMNS;
+    }
+
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
@@ -98,7 +104,7 @@ final class VectorDoubleGemm implements DoubleGemm {
                 packB(transB, b, bOff, ldb, pc, jc, kc, nc, bp);
                 // A is read in place, without packing, where few panels of B reuse each of its panels (its
                 // rows stay in L1 across them); only a last panel of fewer than MR rows is packed then.
-                boolean inPlace = !transA && alpha == 1 && nc <= IN_PLACE_A_COLUMNS;
+                boolean inPlace = !packsA(transA, nc, alpha);
                 for (int ic = 0; ic < m; ic += mcMax) {
                     int mc = Math.min(mcMax, m - ic);
                     int inPlaceRows = inPlace ? mc / tileRows * tileRows : 0;
