@@ -491,7 +491,8 @@ public final class Network implements AutoCloseable {
         return ws;
     }
 
-    private static void checkBatch(String what, int length, int n, int width) {
+    /** Rejects an array that does not hold a batch of {@code n} rows of {@code width} (also used by {@link Predictor}). */
+    static void checkBatch(String what, int length, int n, int width) {
         if (n <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + n);
         }

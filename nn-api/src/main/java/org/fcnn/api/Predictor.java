@@ -234,8 +234,8 @@ public final class Predictor implements AutoCloseable {
      * @throws IllegalStateException    if the predictor is closed
      */
     public void predict(float[] inputs, int n, float[] outputs) {
-        checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize());
-        checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
+        Network.checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize());
+        Network.checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
         enter();
         try {
             passes.run(inputs, n, outputs);
@@ -246,8 +246,8 @@ public final class Predictor implements AutoCloseable {
 
     /** As {@link #predict(float[], int, float[])} in doubles (a float32 network rounds the inputs to float). */
     public void predict(double[] inputs, int n, double[] outputs) {
-        checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize());
-        checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
+        Network.checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize());
+        Network.checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
         enter();
         try {
             passes.run(inputs, n, outputs);
@@ -263,19 +263,6 @@ public final class Predictor implements AutoCloseable {
         if (length != width) {
             throw new IllegalArgumentException(what + " for one sample needs " + width + " values ([1 x " + width
                     + "]), got " + length);
-        }
-    }
-
-    private static void checkBatch(String what, int length, int n, int width) {
-        if (n <= 0) {
-            throw new IllegalArgumentException("batch size must be positive, got " + n);
-        }
-        if (length < 0) {
-            throw new IllegalArgumentException(what + " is null");
-        }
-        if ((long) n * width != length) {
-            throw new IllegalArgumentException(what + " for a batch of " + n + " need " + ((long) n * width)
-                    + " values ([" + n + " x " + width + "]), got " + length);
         }
     }
 

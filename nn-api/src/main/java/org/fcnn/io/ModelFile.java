@@ -83,20 +83,7 @@ public final class ModelFile {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("format_version", String.valueOf(FORMAT_VERSION));
-        meta.put("sizes", join(network.sizes()));
-        List<String> activations = new ArrayList<>();
-        List<String> biases = new ArrayList<>();
-        List<String> dropout = new ArrayList<>();
-        for (Layer l : network.layers()) {
-            activations.add(l.activation().id());
-            biases.add(biasKind(l.bias()));
-            dropout.add(l.dropout() == 0 ? "0" : String.valueOf(l.dropout()));
-        }
-        meta.put("activations", String.join(",", activations));
-        meta.put("biases", String.join(",", biases));
-        meta.put("dropout", String.join(",", dropout));
-        meta.put("loss", network.loss().id());
-        meta.put("precision", network.precision().name().toLowerCase(Locale.ROOT));
+        meta.putAll(architecture(network));
         for (Map.Entry<String, String> e : extraMetadata.entrySet()) {
             if (RESERVED.contains(e.getKey())) {
                 throw new IllegalArgumentException("metadata key '" + e.getKey() + "' is reserved for the architecture");
@@ -145,6 +132,31 @@ public final class ModelFile {
     /** Loads a network on the selected backend (see {@link org.fcnn.api.Backends#open()}). */
     public static Network load(Path file) throws IOException {
         return read(file).network((String) null);
+    }
+
+    /**
+     * {@code network}'s architecture as the model file's metadata states it, in this order: {@code sizes}
+     * ({@code 784,128,10}), {@code activations}, {@code biases} ({@code trainable}, {@code frozen} or
+     * {@code none} per layer), {@code dropout}, {@code loss} and {@code precision}; also what the ONNX export
+     * writes into {@code metadata_props}.
+     */
+    public static Map<String, String> architecture(Network network) {
+        List<String> activations = new ArrayList<>();
+        List<String> biases = new ArrayList<>();
+        List<String> dropout = new ArrayList<>();
+        for (Layer l : network.layers()) {
+            activations.add(l.activation().id());
+            biases.add(biasKind(l.bias()));
+            dropout.add(l.dropout() == 0 ? "0" : String.valueOf(l.dropout()));
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("sizes", join(network.sizes()));
+        m.put("activations", String.join(",", activations));
+        m.put("biases", String.join(",", biases));
+        m.put("dropout", String.join(",", dropout));
+        m.put("loss", network.loss().id());
+        m.put("precision", network.precision().name().toLowerCase(Locale.ROOT));
+        return m;
     }
 
     static String biasKind(Bias bias) {

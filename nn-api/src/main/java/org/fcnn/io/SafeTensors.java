@@ -173,7 +173,8 @@ public final class SafeTensors {
             return out;
         }
 
-        static long elementCount(long[] shape) {
+        /** The product of {@code shape}, or -1 if a dimension is negative or the product overflows a long. */
+        public static long elementCount(long[] shape) {
             long n = 1;
             for (long d : shape) {
                 if (d < 0) {

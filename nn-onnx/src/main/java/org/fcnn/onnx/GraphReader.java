@@ -11,6 +11,7 @@ import java.util.Set;
 import org.fcnn.api.Activation;
 import org.fcnn.api.Precision;
 import org.fcnn.io.ModelFileException;
+import org.fcnn.io.SafeTensors;
 import org.fcnn.onnx.proto.OnnxProtos.AttributeProto;
 import org.fcnn.onnx.proto.OnnxProtos.GraphProto;
 import org.fcnn.onnx.proto.OnnxProtos.NodeProto;
@@ -319,7 +320,7 @@ final class GraphReader {
         if (n.getInputCount() == 3 && !n.getInput(2).isEmpty()) {
             TensorProto mode = constants.get(n.getInput(2));
             boolean off = mode != null && mode.getDataType() == TensorProto.DataType.BOOL_VALUE
-                    && Tensors.elementCount(Tensors.dims(mode)) == 1
+                    && SafeTensors.Tensor.elementCount(Tensors.dims(mode)) == 1
                     && (mode.hasRawData() ? mode.getRawData().size() == 1 && mode.getRawData().byteAt(0) == 0
                     : mode.getInt32DataCount() == 1 && mode.getInt32Data(0) == 0);
             if (!off) {
@@ -349,7 +350,7 @@ final class GraphReader {
 
     private double[] bias(NodeProto n, String name, String op, TensorProto c) throws ModelFileException {
         long[] dims = Tensors.dims(c);
-        long count = Tensors.elementCount(dims);
+        long count = SafeTensors.Tensor.elementCount(dims);
         boolean row = dims.length == 1 && dims[0] == pendingOut || dims.length == 2 && dims[0] == 1 && dims[1] == pendingOut;
         boolean scalar = count == 1 && dims.length <= 2;
         if (!row && !scalar) {

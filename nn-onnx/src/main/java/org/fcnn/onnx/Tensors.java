@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.fcnn.api.Precision;
+import org.fcnn.io.SafeTensors;
 import org.fcnn.onnx.proto.OnnxProtos.TensorProto;
 
 /**
@@ -49,7 +50,7 @@ final class Tensors {
 
     /** A tensor called {@code name} of {@code shape} holding {@code values} (row-major) in {@code precision}. */
     static TensorProto write(String name, long[] shape, double[] values, Precision precision) {
-        long count = elementCount(shape);
+        long count = SafeTensors.Tensor.elementCount(shape);
         if (count != values.length) {
             throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(shape) + " needs "
                     + count + " values, got " + values.length);
@@ -93,7 +94,7 @@ final class Tensors {
                     + "; fcnn reads FLOAT (1) and DOUBLE (11)");
         }
         long[] dims = dims(t);
-        long count = elementCount(dims);
+        long count = SafeTensors.Tensor.elementCount(dims);
         if (count < 0) {
             throw new OnnxFormatException(file, what + ": dims " + Arrays.toString(dims) + " are negative or hold "
                     + "more elements than a long counts");
@@ -152,20 +153,5 @@ final class Tensors {
             dims[i] = t.getDims(i);
         }
         return dims;
-    }
-
-    /** The product of {@code shape}, or -1 if a dim is negative or the product overflows a long. */
-    static long elementCount(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            if (d < 0) {
-                return -1;
-            }
-            if (d != 0 && n > Long.MAX_VALUE / d) {
-                return -1;
-            }
-            n *= d;
-        }
-        return n;
     }
 }
