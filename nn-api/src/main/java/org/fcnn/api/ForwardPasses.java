@@ -11,10 +11,22 @@ abstract class ForwardPasses {
     /** Whether several calls compute at the same time. */
     abstract boolean concurrent();
 
+    /** One forward pass; throws {@link IllegalStateException} once {@link #shutDown()} has begun. */
     abstract void run(float[] inputs, int n, float[] outputs);
 
     abstract void run(double[] inputs, int n, double[] outputs);
 
-    /** Frees the working memory; called once no call is running. */
+    /**
+     * Refuses new calls (they throw {@link IllegalStateException}) and returns once every call already
+     * computing has finished. Called once, by {@link Predictor#close()}; returns {@code true} if the thread was
+     * interrupted while waiting (the interrupt is left for the caller to restore).
+     */
+    abstract boolean shutDown();
+
+    /** Frees the working memory; called after {@link #shutDown()}. */
     abstract void close();
+
+    static IllegalStateException closed() {
+        return new IllegalStateException("predictor is closed");
+    }
 }

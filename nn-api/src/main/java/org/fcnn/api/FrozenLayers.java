@@ -6,7 +6,8 @@ import org.fcnn.spi.Matrix;
 
 /**
  * A network's dense layers as a {@link Predictor} keeps them: copied onto the predictor's backend when it is
- * made, then only read. Per layer {@code i}: the weights {@code W_i [out_i x in_i]}, the bias
+ * made, then only read ({@linkplain Backend#freeze frozen}, so that the backend may lay them out for fast
+ * reading, and so that no call can write them by mistake). Per layer {@code i}: the weights {@code W_i [out_i x in_i]}, the bias
  * {@code b_i [1 x out_i]} or {@code null} for none, and the activation {@code f_i}; {@code sizes} is the
  * input size, then each layer's size.
  */
@@ -50,9 +51,11 @@ final class FrozenLayers {
                 Layer layer = network.layer(i);
                 weights[i] = backend.allocate(layer.outputs(), layer.inputs(), precision);
                 backend.write(weights[i], layer.weights(), 0);
+                backend.freeze(weights[i]);
                 if (layer.bias().isPresent()) {
                     biases[i] = backend.allocate(1, layer.outputs(), precision);
                     backend.write(biases[i], layer.biases(), 0);
+                    backend.freeze(biases[i]);
                 }
                 activations[i] = layer.activation();
             }

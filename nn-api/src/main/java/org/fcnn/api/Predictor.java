@@ -4,8 +4,6 @@ package org.fcnn.api;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.fcnn.io.ModelFile;
 import org.fcnn.spi.Backend;
 import org.fcnn.spi.ForwardContext;
@@ -47,8 +45,10 @@ public final class Predictor implements AutoCloseable {
     private final ForwardPasses passes;
     private final boolean ownsBackend;
     private final int lanes;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    /** Written last in the constructor, read first by every call: the calls see the copied weights. */
+    /**
+     * Written last in the constructor (the calls, which read the passes' own volatile flags first, see the
+     * copied weights) and first by {@link #close()}.
+     */
     private volatile boolean closed;
     private boolean released;
 
@@ -205,24 +205,14 @@ public final class Predictor implements AutoCloseable {
     public void predict(float[] input, float[] output) {
         checkSample("input", input == null ? -1 : input.length, inputSize());
         checkSample("output", output == null ? -1 : output.length, outputSize());
-        enter();
-        try {
-            passes.run(input, 1, output);
-        } finally {
-            exit();
-        }
+        passes.run(input, 1, output);
     }
 
     /** As {@link #predict(float[], float[])} in doubles (a float32 network rounds the inputs to float). */
     public void predict(double[] input, double[] output) {
         checkSample("input", input == null ? -1 : input.length, inputSize());
         checkSample("output", output == null ? -1 : output.length, outputSize());
-        enter();
-        try {
-            passes.run(input, 1, output);
-        } finally {
-            exit();
-        }
+        passes.run(input, 1, output);
     }
 
     /**
@@ -236,24 +226,14 @@ public final class Predictor implements AutoCloseable {
     public void predict(float[] inputs, int n, float[] outputs) {
         Network.checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize());
         Network.checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
-        enter();
-        try {
-            passes.run(inputs, n, outputs);
-        } finally {
-            exit();
-        }
+        passes.run(inputs, n, outputs);
     }
 
     /** As {@link #predict(float[], int, float[])} in doubles (a float32 network rounds the inputs to float). */
     public void predict(double[] inputs, int n, double[] outputs) {
         Network.checkBatch("inputs", inputs == null ? -1 : inputs.length, n, inputSize());
         Network.checkBatch("outputs", outputs == null ? -1 : outputs.length, n, outputSize());
-        enter();
-        try {
-            passes.run(inputs, n, outputs);
-        } finally {
-            exit();
-        }
+        passes.run(inputs, n, outputs);
     }
 
     private static void checkSample(String what, int length, int width) {
@@ -269,23 +249,6 @@ public final class Predictor implements AutoCloseable {
     // ------------------------------------------------------------------ lifecycle
 
     /**
-     * Counts a call in; a call that finds the predictor closing backs out. The counter's increment and the
-     * flag's read here, and the flag's write and the counter's read in {@link #close()}, are volatile: either
-     * the call sees the flag, or {@code close()} sees the call and waits for it.
-     */
-    private void enter() {
-        inFlight.incrementAndGet();
-        if (closed) {
-            inFlight.decrementAndGet();
-            throw new IllegalStateException("predictor is closed");
-        }
-    }
-
-    private void exit() {
-        inFlight.decrementAndGet();
-    }
-
-    /**
      * Stops new calls (they throw {@link IllegalStateException}), waits for the calls already running to
      * finish, then frees the weights and lanes, and the backend if the predictor opened it. Idempotent; a
      * second caller waits until the first has finished.
@@ -296,11 +259,7 @@ public final class Predictor implements AutoCloseable {
             return;
         }
         closed = true;
-        boolean interrupted = false;
-        while (inFlight.get() != 0) {
-            LockSupport.parkNanos(20_000);
-            interrupted |= Thread.interrupted();
-        }
+        boolean interrupted = passes.shutDown();
         released = true;
         try {
             if (!layers.backend.isClosed()) {

@@ -21,6 +21,8 @@ final class SerialPasses extends ForwardPasses {
     private final ReentrantLock lock = new ReentrantLock();
     /** Most recently used last. */
     private final List<Workspace> workspaces = new ArrayList<>();
+    /** Set under the lock by {@link #shutDown()}; read under it by every call. */
+    private boolean closing;
 
     SerialPasses(FrozenLayers layers) {
         this.layers = layers;
@@ -35,6 +37,9 @@ final class SerialPasses extends ForwardPasses {
     void run(float[] inputs, int n, float[] outputs) {
         lock.lock();
         try {
+            if (closing) {
+                throw closed();
+            }
             Workspace ws = workspace(n);
             layers.backend.write(ws.input, inputs, 0);
             layers.backend.read(ws.forward(), outputs, 0);
@@ -47,6 +52,9 @@ final class SerialPasses extends ForwardPasses {
     void run(double[] inputs, int n, double[] outputs) {
         lock.lock();
         try {
+            if (closing) {
+                throw closed();
+            }
             Workspace ws = workspace(n);
             layers.backend.write(ws.input, inputs, 0);
             layers.backend.read(ws.forward(), outputs, 0);
@@ -73,6 +81,17 @@ final class SerialPasses extends ForwardPasses {
         Workspace ws = new Workspace(n);
         workspaces.add(ws);
         return ws;
+    }
+
+    @Override
+    boolean shutDown() {
+        lock.lock(); // waits for the call that holds it
+        try {
+            closing = true;
+        } finally {
+            lock.unlock();
+        }
+        return false;
     }
 
     @Override

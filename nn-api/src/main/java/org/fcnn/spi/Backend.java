@@ -75,7 +75,7 @@ public abstract class Backend implements AutoCloseable {
 
     /** Copies {@code dst.size()} values from {@code src[offset...]} into {@code dst} (row-major). Rejects NaN and infinities. */
     public final void write(Matrix dst, double[] src, int offset) {
-        check(dst, "dst");
+        written(dst, "dst");
         checkRange(src == null ? -1 : src.length, offset, dst, "write");
         if (!allFinite(src, offset, dst.size())) {
             for (int i = offset, end = offset + dst.size(); i < end; i++) {
@@ -89,7 +89,7 @@ public abstract class Backend implements AutoCloseable {
 
     /** Copies {@code dst.size()} values from {@code src[offset...]} into {@code dst} (row-major). Rejects NaN and infinities. */
     public final void write(Matrix dst, float[] src, int offset) {
-        check(dst, "dst");
+        written(dst, "dst");
         checkRange(src == null ? -1 : src.length, offset, dst, "write");
         if (!allFinite(src, offset, dst.size())) {
             for (int i = offset, end = offset + dst.size(); i < end; i++) {
@@ -118,14 +118,14 @@ public abstract class Backend implements AutoCloseable {
     /** {@code dst = src}; same shape and precision. */
     public final void copy(Matrix src, Matrix dst) {
         check(src, "src");
-        check(dst, "dst");
+        written(dst, "dst");
         sameShape("copy", src, dst);
         doCopy(src, dst);
     }
 
     /** Sets every element of {@code m} to {@code value}. */
     public final void fill(Matrix m, double value) {
-        check(m, "m");
+        written(m, "m");
         finite("fill", "value", value);
         doFill(m, value);
     }
@@ -143,7 +143,7 @@ public abstract class Backend implements AutoCloseable {
     public final void gemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c) {
         check(a, "A");
         check(b, "B");
-        check(c, "C");
+        written(c, "C");
         samePrecision("gemm", a, b, c);
         finite("gemm", "alpha", alpha);
         finite("gemm", "beta", beta);
@@ -164,7 +164,7 @@ public abstract class Backend implements AutoCloseable {
 
     /** {@code Z[i][j] += bias[0][j]}: adds the row vector {@code bias [1 x cols]} to every row of {@code Z [n x cols]}. */
     public final void addRowVector(Matrix z, Matrix bias) {
-        check(z, "Z");
+        written(z, "Z");
         check(bias, "bias");
         samePrecision("addRowVector", z, bias);
         if (bias.rows() != 1 || bias.cols() != z.cols()) {
@@ -177,7 +177,7 @@ public abstract class Backend implements AutoCloseable {
     /** {@code out[0][j] = sum_i a[i][j]}: column sums of {@code a [n x cols]} into {@code out [1 x cols]} (the bias gradient). */
     public final void columnSums(Matrix a, Matrix out) {
         check(a, "A");
-        check(out, "out");
+        written(out, "out");
         samePrecision("columnSums", a, out);
         if (out.rows() != 1 || out.cols() != a.cols()) {
             throw new IllegalArgumentException("columnSums: out must be [1 x " + a.cols() + "] for A "
@@ -190,7 +190,7 @@ public abstract class Backend implements AutoCloseable {
     public final void activate(Activation f, Matrix z, Matrix a) {
         nonNull("activate", "activation", f);
         check(z, "Z");
-        check(a, "A");
+        written(a, "A");
         sameShape("activate", z, a);
         doActivate(f, z, a);
     }
@@ -204,7 +204,7 @@ public abstract class Backend implements AutoCloseable {
         nonNull("activationGradient", "activation", f);
         check(a, "A");
         check(dA, "dA");
-        check(dZ, "dZ");
+        written(dZ, "dZ");
         sameShape("activationGradient", a, dA);
         sameShape("activationGradient", a, dZ);
         doActivationGradient(f, a, dA, dZ);
@@ -229,7 +229,7 @@ public abstract class Backend implements AutoCloseable {
         nonNull("lossGradient", "loss", loss);
         check(output, "output");
         check(target, "target");
-        check(grad, "grad");
+        written(grad, "grad");
         sameShape("lossGradient", output, target);
         sameShape("lossGradient", output, grad);
         if (grad == output || grad == target) {
@@ -246,8 +246,8 @@ public abstract class Backend implements AutoCloseable {
      */
     public final void dropout(Matrix a, Matrix mask, Matrix out, double rate, int seed) {
         check(a, "A");
-        check(mask, "mask");
-        check(out, "out");
+        written(mask, "mask");
+        written(out, "out");
         sameShape("dropout", a, mask);
         sameShape("dropout", a, out);
         if (mask == a || mask == out) {
@@ -260,7 +260,7 @@ public abstract class Backend implements AutoCloseable {
     public final void multiply(Matrix a, Matrix b, Matrix out) {
         check(a, "A");
         check(b, "B");
-        check(out, "out");
+        written(out, "out");
         sameShape("multiply", a, b);
         sameShape("multiply", a, out);
         doMultiply(a, b, out);
@@ -279,7 +279,7 @@ public abstract class Backend implements AutoCloseable {
         nonNull("denseForward", "activation", f);
         check(x, "X");
         check(w, "W");
-        check(a, "A");
+        written(a, "A");
         samePrecision("denseForward", x, w, a);
         if (x.cols() != w.cols() || a.rows() != x.rows() || a.cols() != w.rows()) {
             throw new IllegalArgumentException("denseForward shape mismatch: X " + x.shape() + ", W " + w.shape()
@@ -310,7 +310,7 @@ public abstract class Backend implements AutoCloseable {
         nonNull("outputDelta", "activation", f);
         check(output, "output");
         check(target, "target");
-        check(delta, "delta");
+        written(delta, "delta");
         sameShape("outputDelta", output, target);
         sameShape("outputDelta", output, delta);
         if (loss == Loss.SOFTMAX_CROSS_ENTROPY && f != Activation.SOFTMAX) {
@@ -331,14 +331,14 @@ public abstract class Backend implements AutoCloseable {
     public final void denseGradients(Matrix delta, Matrix x, Matrix weightGrad, Matrix biasGrad) {
         check(delta, "delta");
         check(x, "X");
-        check(weightGrad, "dW");
+        written(weightGrad, "dW");
         samePrecision("denseGradients", delta, x, weightGrad);
         if (delta.rows() != x.rows() || weightGrad.rows() != delta.cols() || weightGrad.cols() != x.cols()) {
             throw new IllegalArgumentException("denseGradients shape mismatch: delta " + delta.shape() + ", X "
                     + x.shape() + ", dW " + weightGrad.shape() + "; need delta [n x out], X [n x in], dW [out x in]");
         }
         if (biasGrad != null) {
-            check(biasGrad, "db");
+            written(biasGrad, "db");
             samePrecision("denseGradients", delta, biasGrad);
             if (biasGrad.rows() != 1 || biasGrad.cols() != delta.cols()) {
                 throw new IllegalArgumentException("denseGradients: db must be [1 x " + delta.cols() + "], got "
@@ -364,7 +364,7 @@ public abstract class Backend implements AutoCloseable {
         check(delta, "delta");
         check(w, "W");
         check(below, "below");
-        check(deltaBelow, "deltaBelow");
+        written(deltaBelow, "deltaBelow");
         samePrecision("backpropagate", delta, w, below);
         sameShape("backpropagate", below, deltaBelow);
         if (delta.cols() != w.rows() || below.cols() != w.cols() || below.rows() != delta.rows()) {
@@ -410,6 +410,10 @@ public abstract class Backend implements AutoCloseable {
         if (!stack.allOpen()) {
             throw new IllegalStateException("sgdStep: a matrix of the stack is closed");
         }
+        String frozen = stack.frozenWritten();
+        if (frozen != null) {
+            throw new IllegalStateException("sgdStep: " + frozen + " of the stack is frozen (read-only): it cannot be written");
+        }
         if (loss == Loss.SOFTMAX_CROSS_ENTROPY && stack.activation(stack.layers() - 1) != Activation.SOFTMAX) {
             throw new IllegalArgumentException("sgdStep: softmax_cross_entropy needs a softmax output, got "
                     + stack.activation(stack.layers() - 1));
@@ -434,7 +438,7 @@ public abstract class Backend implements AutoCloseable {
     public final void momentumUpdate(Matrix param, Matrix grad, Matrix velocity, double lr, double momentum,
                                      double weightDecay) {
         checkUpdate("momentumUpdate", param, grad, lr, weightDecay);
-        check(velocity, "velocity");
+        written(velocity, "velocity");
         sameShape("momentumUpdate", param, velocity);
         finite("momentumUpdate", "momentum", momentum);
         doMomentumUpdate(param, grad, velocity, lr, momentum, weightDecay);
@@ -448,8 +452,8 @@ public abstract class Backend implements AutoCloseable {
     public final void adamUpdate(Matrix param, Matrix grad, Matrix m, Matrix v, double lr, double beta1,
                                  double beta2, double eps, long step, double weightDecay) {
         checkUpdate("adamUpdate", param, grad, lr, weightDecay);
-        check(m, "m");
-        check(v, "v");
+        written(m, "m");
+        written(v, "v");
         sameShape("adamUpdate", param, m);
         sameShape("adamUpdate", param, v);
         finite("adamUpdate", "beta1", beta1);
@@ -461,6 +465,35 @@ public abstract class Backend implements AutoCloseable {
         double correction1 = 1 - Math.pow(beta1, step);
         double correction2 = Math.sqrt(1 - Math.pow(beta2, step));
         doAdamUpdate(param, grad, m, v, lr / correction1, beta1, beta2, eps, correction2, weightDecay);
+    }
+
+    // ------------------------------------------------------------------ read-only matrices
+
+    /**
+     * Makes {@code m} read-only for the rest of its life, so that the backend may keep its values in a layout
+     * that is faster to read (the CPU backend: a copy of a large float32 matrix whose rows start on cache
+     * lines, for the products of one sample or a few, which a {@link org.fcnn.api.Predictor}'s forward passes
+     * are). Afterwards {@code m} may be read and used as an operand as before, with the same results bit for
+     * bit; writing it ({@link #write}, {@link #copy} or {@link #fill} into it, or passing it where an operation
+     * writes, such as a product's {@code C}, an activation's output or an update's parameter) throws
+     * {@link IllegalStateException}. Freezing a frozen matrix does nothing.
+     *
+     * @throws IllegalArgumentException if {@code m} is {@code null} or another backend's
+     * @throws IllegalStateException    if this backend or {@code m} is closed
+     */
+    public final void freeze(Matrix m) {
+        check(m, "m");
+        if (!m.isFrozen()) {
+            doFreeze(m);
+            m.markFrozen();
+        }
+    }
+
+    /**
+     * {@link #freeze}: called once per matrix, before it is marked read-only; by default nothing. A backend
+     * that keeps a second layout must give the same results from it as from the matrix itself.
+     */
+    protected void doFreeze(Matrix m) {
     }
 
     // ------------------------------------------------------------------ concurrent forward passes
@@ -643,6 +676,14 @@ public abstract class Backend implements AutoCloseable {
         }
     }
 
+    /** {@link #check} for a matrix the operation writes: it must not be {@linkplain #freeze frozen} either. */
+    void written(Matrix m, String role) {
+        check(m, role);
+        if (m.isFrozen()) {
+            throw new IllegalStateException(role + " " + m.shape() + " is frozen (read-only): it cannot be written");
+        }
+    }
+
     /** Why {@code m} cannot be used here (the cold path of {@link #check}, kept out of the hot methods). */
     private RuntimeException unusable(Matrix m, String role) {
         if (closed) {
@@ -720,7 +761,7 @@ public abstract class Backend implements AutoCloseable {
     }
 
     private void checkUpdate(String op, Matrix param, Matrix grad, double lr, double weightDecay) {
-        check(param, "param");
+        written(param, "param");
         check(grad, "grad");
         sameShape(op, param, grad);
         finite(op, "learning rate", lr);

@@ -195,6 +195,24 @@ public final class DenseStack {
         return biasGradients[i];
     }
 
+    /**
+     * The first matrix the step writes that is {@linkplain Backend#freeze frozen}, named as in an error
+     * message ({@code "W_0 [2 x 2] float64"}), or {@code null} if none is; {@link Backend#sgdStep} checks it.
+     */
+    String frozenWritten() {
+        for (int i = 0; i < weights.length; i++) {
+            Matrix[] written = {weights[i], biasGradients[i] != null ? biases[i] : null, outputs[i], deltas[i],
+                    weightGradients[i], biasGradients[i]};
+            String[] names = {"W_", "b_", "A_", "delta_", "dW_", "db_"};
+            for (int r = 0; r < written.length; r++) {
+                if (written[r] != null && written[r].isFrozen()) {
+                    return names[r] + i + " " + written[r].shape();
+                }
+            }
+        }
+        return null;
+    }
+
     /** Whether every matrix is still open; {@link Backend#sgdStep} checks it before each step. */
     boolean allOpen() {
         if (input.isClosed() || target.isClosed()) {

@@ -48,7 +48,7 @@ public abstract class ForwardContext implements AutoCloseable {
      * {@code dst} (row-major). Rejects NaN and infinities, naming the element.
      */
     public final void write(Matrix dst, int rows, float[] src, int offset) {
-        int count = checkTransfer("write", dst, "dst", rows, src == null ? -1 : src.length, offset);
+        int count = checkTransfer("write", true, dst, "dst", rows, src == null ? -1 : src.length, offset);
         if (!Backend.allFinite(src, offset, count)) {
             for (int i = 0; i < count; i++) {
                 if (!Float.isFinite(src[offset + i])) {
@@ -61,7 +61,7 @@ public abstract class ForwardContext implements AutoCloseable {
 
     /** As {@link #write(Matrix, int, float[], int)} from doubles (rounded to float in a float32 matrix). */
     public final void write(Matrix dst, int rows, double[] src, int offset) {
-        int count = checkTransfer("write", dst, "dst", rows, src == null ? -1 : src.length, offset);
+        int count = checkTransfer("write", true, dst, "dst", rows, src == null ? -1 : src.length, offset);
         if (!Backend.allFinite(src, offset, count)) {
             for (int i = 0; i < count; i++) {
                 if (!Double.isFinite(src[offset + i])) {
@@ -74,13 +74,13 @@ public abstract class ForwardContext implements AutoCloseable {
 
     /** Copies the first {@code rows} rows of {@code src} into {@code dst[offset ... offset + rows * src.cols())}. */
     public final void read(Matrix src, int rows, float[] dst, int offset) {
-        checkTransfer("read", src, "src", rows, dst == null ? -1 : dst.length, offset);
+        checkTransfer("read", false, src, "src", rows, dst == null ? -1 : dst.length, offset);
         doRead(src, rows, dst, offset);
     }
 
     /** As {@link #read(Matrix, int, float[], int)} into doubles. */
     public final void read(Matrix src, int rows, double[] dst, int offset) {
-        checkTransfer("read", src, "src", rows, dst == null ? -1 : dst.length, offset);
+        checkTransfer("read", false, src, "src", rows, dst == null ? -1 : dst.length, offset);
         doRead(src, rows, dst, offset);
     }
 
@@ -95,7 +95,7 @@ public abstract class ForwardContext implements AutoCloseable {
         Backend.nonNull("denseForward", "activation", f);
         backend.check(x, "X");
         backend.check(w, "W");
-        backend.check(a, "A");
+        backend.written(a, "A");
         Backend.samePrecision("denseForward", x, w, a);
         if (x.cols() != w.cols() || a.cols() != w.rows()) {
             throw new IllegalArgumentException("denseForward shape mismatch: X " + x.shape() + ", W " + w.shape()
@@ -160,9 +160,13 @@ public abstract class ForwardContext implements AutoCloseable {
     }
 
     /** Checks a copy of the first {@code rows} rows of {@code m} to or from an array; returns the value count. */
-    private int checkTransfer(String op, Matrix m, String role, int rows, int length, int offset) {
+    private int checkTransfer(String op, boolean writes, Matrix m, String role, int rows, int length, int offset) {
         ensureOpen();
-        backend.check(m, role);
+        if (writes) {
+            backend.written(m, role);
+        } else {
+            backend.check(m, role);
+        }
         if (rows <= 0 || rows > m.rows()) {
             throw new IllegalArgumentException(op + ": rows must be in [1, " + m.rows() + "] for " + m.shape()
                     + ", got " + rows);

@@ -17,6 +17,7 @@ public abstract class Matrix implements AutoCloseable {
     private final int cols;
     private final Precision precision;
     private boolean closed;
+    private boolean frozen;
 
     /** Called by backends only, from {@link Backend#doAllocate}. */
     protected Matrix(Backend backend, int rows, int cols, Precision precision) {
@@ -56,6 +57,19 @@ public abstract class Matrix implements AutoCloseable {
         return closed;
     }
 
+    /**
+     * Whether {@link Backend#freeze} made this matrix read-only: it may still be read and used as an operand,
+     * but writing it, or passing it where an operation writes, throws {@link IllegalStateException}.
+     */
+    public final boolean isFrozen() {
+        return frozen;
+    }
+
+    /** Marks the matrix read-only; called once, by {@link Backend#freeze}. */
+    final void markFrozen() {
+        frozen = true;
+    }
+
     /** {@code [rows x cols] precision}, as used in error messages. */
     public final String shape() {
         return "[" + rows + " x " + cols + "] " + precision.name().toLowerCase(java.util.Locale.ROOT);
@@ -82,6 +96,6 @@ public abstract class Matrix implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Matrix" + shape() + (closed ? " (closed)" : "") + " on " + backend.name();
+        return "Matrix" + shape() + (closed ? " (closed)" : "") + (frozen ? " (frozen)" : "") + " on " + backend.name();
     }
 }

@@ -3,6 +3,7 @@ package org.fcnn.spi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -882,6 +883,90 @@ public abstract class BackendConformanceTest implements PredictorConformance {
                     () -> backend.sgdStep(stack, Loss.SQUARED_ERROR, 0.1, 0));
             assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
             assertArrayEquals(before, s.w[0].toArray(), "a refused step changes nothing");
+        }
+    }
+
+    /**
+     * A frozen matrix reads, and serves as an operand, exactly as before (the CPU backend then reads a 300 x 790
+     * float32 W from a cache-line-aligned copy for products of few rows: the sizes make that copy), and every
+     * call that would write it throws naming it, changing nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void aFrozenMatrixReadsAsBeforeAndRefusesWrites(Precision p) {
+        assumeSupported(p);
+        int out = 300;
+        int in = 790;
+        Random r = new Random(91);
+        try (Matrix w = upload(random(r, out * in, 1), out, in, p);
+             Matrix bias = upload(random(r, out, 0.5), 1, out, p);
+             Matrix x = upload(random(r, 4 * in, 1), 4, in, p);
+             Matrix x1 = upload(Arrays.copyOf(x.toArray(), in), 1, in, p);
+             Matrix a = backend.allocate(4, out, p);
+             Matrix a1 = backend.allocate(1, out, p);
+             Matrix c = backend.allocate(4, out, p);
+             Matrix other = backend.allocate(out, in, p)) {
+            double[] values = w.toArray();
+            backend.denseForward(x, w, bias, Activation.RELU, a);
+            backend.denseForward(x1, w, bias, Activation.TANH, a1);
+            backend.gemm(false, true, 1, x, w, 0, c);
+            double[] forward4 = a.toArray();
+            double[] forward1 = a1.toArray();
+            double[] product = c.toArray();
+            assertFalse(w.isFrozen());
+            backend.freeze(w);
+            backend.freeze(w); // idempotent
+            backend.freeze(bias);
+            assertTrue(w.isFrozen() && w.toString().contains("frozen"), w.toString());
+
+            assertArrayEquals(values, w.toArray(), 0, "a frozen matrix reads its values");
+            backend.denseForward(x, w, bias, Activation.RELU, a);
+            backend.denseForward(x1, w, bias, Activation.TANH, a1);
+            backend.gemm(false, true, 1, x, w, 0, c);
+            assertArrayEquals(forward4, a.toArray(), 0, "4 rows, bit for bit");
+            assertArrayEquals(forward1, a1.toArray(), 0, "1 row, bit for bit");
+            assertArrayEquals(product, c.toArray(), 0, "X W^T, bit for bit");
+            backend.copy(w, other);
+            assertArrayEquals(values, other.toArray(), 0, "copied from");
+
+            List<org.junit.jupiter.api.function.Executable> writes = List.of(
+                    () -> backend.write(w, new double[out * in], 0),
+                    () -> backend.write(w, new float[out * in], 0),
+                    () -> backend.fill(w, 0),
+                    () -> backend.copy(other, w),
+                    () -> backend.gemm(false, true, 1, x, x, 0, w),
+                    () -> backend.addRowVector(w, bias),
+                    () -> backend.activate(Activation.RELU, other, w),
+                    () -> backend.denseForward(x1, w, bias, Activation.RELU, bias),
+                    () -> backend.sgdUpdate(w, other, 0.1, 0),
+                    () -> backend.momentumUpdate(other, other, w, 0.1, 0.9, 0),
+                    () -> backend.adamUpdate(other, other, w, other, 0.1, 0.9, 0.999, 1e-8, 1, 0));
+            for (int i = 0; i < writes.size(); i++) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, writes.get(i), "write " + i);
+                assertTrue(e.getMessage().contains("frozen") && e.getMessage().contains("[" + out + " x " + in + "]")
+                        || e.getMessage().contains("frozen") && e.getMessage().contains("[1 x " + out + "]"),
+                        "write " + i + ": " + e.getMessage());
+            }
+            assertArrayEquals(values, w.toArray(), 0, "refused writes changed nothing");
+            ForwardContext context = backend.forwardContext();
+            if (context != null) {
+                try (context) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class,
+                            () -> context.write(w, 1, new float[in], 0));
+                    assertTrue(e.getMessage().contains("frozen"), e.getMessage());
+                    context.denseForward(1, x1, w, bias, Activation.TANH, a1);
+                    assertArrayEquals(forward1, a1.toArray(), 0, "a context reads the frozen W bit for bit");
+                }
+            }
+        }
+        Activation[] f = {Activation.SIGMOID, Activation.SIGMOID};
+        try (StackFixture s = new StackFixture(p, new int[] {2, 3, 2}, f, 1, 2, 1)) {
+            backend.freeze(s.w[1]);
+            double[] before = s.w[0].toArray();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> backend.sgdStep(s.stack(), Loss.SQUARED_ERROR, 0.1, 0));
+            assertTrue(e.getMessage().contains("W_1 [2 x 3]") && e.getMessage().contains("frozen"), e.getMessage());
+            assertArrayEquals(before, s.w[0].toArray(), 0, "a refused step changes nothing");
         }
     }
 

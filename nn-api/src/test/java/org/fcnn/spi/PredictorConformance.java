@@ -142,6 +142,39 @@ public interface PredictorConformance {
         }
     }
 
+    /**
+     * A wide layer too (790 -> 300 -> 10): its weights are large enough for the CPU backend's aligned copy, its
+     * output layer is a tiny product with long rows for one sample; both must still give the network's bits.
+     */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    default void aWideNetworksPredictorGivesItsOutputsBitForBit(Precision p) {
+        Backend backend = backendUnderTest();
+        Assumptions.assumeTrue(backend.supports(p), backend.name() + " does not support " + p);
+        int in = 790;
+        try (Network net = Network.builder().input(in).dense(300, Activation.RELU).dense(OUT, Activation.SOFTMAX)
+                .precision(p).seed(3).backend(backend).build();
+             Predictor predictor = Predictor.of(net, backend)) {
+            SplittableRandom r = new SplittableRandom(4);
+            for (int n : new int[] {1, 2, 4, 5, 33}) {
+                float[] x = new float[n * in];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) r.nextDouble();
+                }
+                float[] expected = new float[n * OUT];
+                net.predict(x, n, expected);
+                float[] actual = new float[n * OUT];
+                predictor.predict(x, n, actual);
+                assertSameBits("790-300-10, batch of " + n, expected, actual);
+                if (n == 1) {
+                    float[] one = new float[OUT];
+                    predictor.predict(x, one);
+                    assertSameBits("790-300-10, one sample", expected, one);
+                }
+            }
+        }
+    }
+
     @Test
     default void predictorOfANetworkOpensItsOwnBackendOfTheSameKind() {
         try (Network net = network(Precision.FLOAT32, 2)) {

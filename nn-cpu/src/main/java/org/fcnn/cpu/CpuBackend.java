@@ -247,8 +247,35 @@ public final class CpuBackend extends Backend {
             DoubleLayers.forward(doubleGemm, kernels, doubles(x), doubles(w), doubles(bias), f, doubles(a), x.rows(), x.cols(),
                     w.rows());
         } else {
-            FloatLayers.forward(floatGemm, kernels, floats(x), floats(w), floats(bias), f, floats(a), x.rows(), x.cols(),
-                    w.rows());
+            denseForward(floatGemm, kernels, x.rows(), cpu(x), cpu(w), cpu(bias), f, cpu(a));
+        }
+    }
+
+    /**
+     * A float32 dense layer's forward pass on the first {@code rows} rows, from {@code w}'s
+     * {@link CpuMatrix#aligned} copy where it has one and the product runs as dot products straight from W (a
+     * few rows), else from {@code w} itself: the same bits either way. Used by the backend and its contexts.
+     */
+    static void denseForward(FloatGemmRunner gemm, CpuKernels kernels, int rows, CpuMatrix x, CpuMatrix w, CpuMatrix bias,
+                             Activation f, CpuMatrix a) {
+        int in = x.cols();
+        int out = w.rows();
+        CpuMatrix.AlignedRows aligned = w.aligned;
+        if (aligned != null && gemm.dotsFor(false, true, rows, in)) {
+            FloatLayers.forward(gemm, kernels, x.f, aligned.data(), aligned.offset(), aligned.stride(), floats(bias), f,
+                    a.f, rows, in, out);
+        } else {
+            FloatLayers.forward(gemm, kernels, x.f, w.f, floats(bias), f, a.f, rows, in, out);
+        }
+    }
+
+    /** A large float32 matrix gets a copy whose rows start on cache lines ({@link CpuMatrix#aligned}). */
+    @Override
+    protected void doFreeze(Matrix m) {
+        CpuMatrix c = cpu(m);
+        if (!c.isDouble() && c.size() >= CpuMatrix.AlignedRows.MIN_ELEMENTS
+                && kernels.floatGemm().dotsFor(false, true, 1, c.cols())) {
+            c.aligned = CpuMatrix.AlignedRows.of(c.f, c.rows(), c.cols());
         }
     }
 

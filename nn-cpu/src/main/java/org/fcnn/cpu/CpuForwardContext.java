@@ -54,8 +54,8 @@ final class CpuForwardContext extends ForwardContext {
             DoubleLayers.forward(doubleGemm, kernels, CpuMatrix.doubles(x), CpuMatrix.doubles(w),
                     CpuMatrix.doubles(bias), f, CpuMatrix.doubles(a), rows, x.cols(), w.rows());
         } else {
-            FloatLayers.forward(floatGemm, kernels, CpuMatrix.floats(x), CpuMatrix.floats(w),
-                    CpuMatrix.floats(bias), f, CpuMatrix.floats(a), rows, x.cols(), w.rows());
+            CpuBackend.denseForward(floatGemm, kernels, rows, (CpuMatrix) x, (CpuMatrix) w, (CpuMatrix) bias, f,
+                    (CpuMatrix) a);
         }
     }
 }

@@ -9,6 +9,45 @@ import org.fcnn.spi.Matrix;
 final class CpuMatrix extends Matrix {
     double[] d;
     float[] f;
+    /**
+     * For a {@linkplain org.fcnn.spi.Backend#freeze frozen} float32 matrix large enough to stream from L2 (the
+     * weights a {@link org.fcnn.api.Predictor} reads for one sample), a second copy whose rows start on cache
+     * lines, set once by {@link CpuBackend#doFreeze} before the matrix is shared; else {@code null}. Measured
+     * on an Intel Xeon (family 6 model 207, AVX-512), the dot products of one sample with a 256 x 784 W took
+     * about 10 us from an aligned copy against 16-19 us from an array at a chance phase, where every 512-bit
+     * load straddles two cache lines.
+     */
+    AlignedRows aligned;
+
+    /**
+     * A read-only copy of a {@code [rows x cols]} float32 matrix: row {@code j} at {@code data[offset + j * stride]},
+     * {@code offset} and {@code stride} multiples of the cache line.
+     */
+    record AlignedRows(float[] data, int offset, int stride) {
+        /** Elements of the smallest matrix that gets a copy: 64 KiB, more than a core's L1 holds. */
+        static final int MIN_ELEMENTS = 16 * 1024;
+        /** The copy may take at most this many times the matrix's memory (it is padded to half a G1 region). */
+        static final int MAX_WASTE = 4;
+
+        /** The aligned copy of {@code values [rows x cols]}, or {@code null} where the JVM's heap cannot give one. */
+        static AlignedRows of(float[] values, int rows, int cols) {
+            int line = ArrayAlignment.CACHE_LINE / Float.BYTES;
+            int stride = (cols + line - 1) / line * line;
+            int offset = ArrayAlignment.alignedStart(Float.BYTES);
+            long length = offset + (long) rows * stride;
+            if (length > Integer.MAX_VALUE - 16) {
+                return null;
+            }
+            float[] data = ArrayAlignment.regionStartFloats((int) length, MAX_WASTE);
+            if (data == null) {
+                return null;
+            }
+            for (int j = 0; j < rows; j++) {
+                System.arraycopy(values, j * cols, data, offset + j * stride, cols);
+            }
+            return new AlignedRows(data, offset, stride);
+        }
+    }
 
     CpuMatrix(Backend backend, int rows, int cols, Precision precision) {
         super(backend, rows, cols, precision);

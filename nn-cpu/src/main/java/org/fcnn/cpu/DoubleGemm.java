@@ -24,6 +24,15 @@ interface DoubleGemm {
         return true;
     }
 
+    /**
+     * Whether this kernel runs a product of so few rows of A against {@code B^T} as dot products straight
+     * from B, where the scalar loops of a tiny product ({@link SmallDoubleGemm}) would run {@code n}
+     * chains of {@code k} dependent additions: then {@link DoubleGemmRunner} sends even a tiny product here.
+     */
+    default boolean dotsFor(boolean transA, boolean transB, int m, int k) {
+        return false;
+    }
+
     void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
               double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
               double beta, double[] c, int cOff, int ldc, Scratch scratch);

@@ -31,8 +31,10 @@ final class DoubleGemmRunner implements WorkerPool.Job {
     private double alpha;
     private double beta;
     private double[] a;
+    private int aOff;
     private int lda;
     private double[] b;
+    private int bOff;
     private int ldb;
     private double[] c;
     private boolean byColumns;
@@ -56,15 +58,30 @@ final class DoubleGemmRunner implements WorkerPool.Job {
 
     void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int lda,
               double[] b, int ldb, double beta, double[] c) {
+        gemm(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c);
+    }
+
+    /** Whether a tiny product of these arguments runs as the kernel's dot products ({@link DoubleGemm#dotsFor}). */
+    boolean dotsFor(boolean transA, boolean transB, int m, int k) {
+        return blocked.dotsFor(transA, transB, m, k);
+    }
+
+    /** As above with {@code op(A)} starting at {@code a[aOff]} and {@code op(B)} at {@code b[bOff]}. */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
+              double[] b, int bOff, int ldb, double beta, double[] c) {
         long work = (long) m * n * k;
+        if (work <= CpuThreads.SMALL_WORK && !blocked.dotsFor(transA, transB, m, k)) {
+            SMALL.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, 0, n, null);
+            return;
+        }
         if (work <= CpuThreads.SMALL_WORK) {
-            SMALL.gemm(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, n, null);
+            blocked.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, 0, n, scratch[0]);
             return;
         }
         if (transposedPays(m, n)) {
             // C^T = op(B)^T op(A)^T, narrow side as the tile's rows (same products in the same order), then C.
             double[] t = scratch[0].doubles(3, m * n);
-            gemm(!transB, !transA, n, m, k, alpha, b, ldb, a, lda, 0, t);
+            gemm(!transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0, t);
             for (int i = 0; i < m; i++) {
                 int o = i * n;
                 for (int j = 0; j < n; j++) {
@@ -87,8 +104,10 @@ final class DoubleGemmRunner implements WorkerPool.Job {
             this.alpha = alpha;
             this.beta = beta;
             this.a = a;
+            this.aOff = aOff;
             this.lda = lda;
             this.b = b;
+            this.bOff = bOff;
             this.ldb = ldb;
             this.c = c;
             this.byColumns = cols;
@@ -103,7 +122,7 @@ final class DoubleGemmRunner implements WorkerPool.Job {
                 return;
             }
         }
-        blocked.gemm(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, n, scratch[0]);
+        blocked.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, 0, n, scratch[0]);
     }
 
     @Override
@@ -155,10 +174,10 @@ final class DoubleGemmRunner implements WorkerPool.Job {
             return;
         }
         if (byColumns) {
-            blocked.gemm(transA, transB, m, to - from, k, alpha, a, 0, lda, b, transB ? from * ldb : from, ldb,
+            blocked.gemm(transA, transB, m, to - from, k, alpha, a, aOff, lda, b, bOff + (transB ? from * ldb : from), ldb,
                     beta, c, from, n, own);
         } else {
-            blocked.gemm(transA, transB, to - from, n, k, alpha, a, transA ? from : from * lda, lda, b, 0, ldb,
+            blocked.gemm(transA, transB, to - from, n, k, alpha, a, aOff + (transA ? from : from * lda), lda, b, bOff, ldb,
                     beta, c, from * n, n, own);
         }
     }

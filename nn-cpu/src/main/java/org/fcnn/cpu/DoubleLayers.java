@@ -82,8 +82,17 @@ final class DoubleLayers {
     /** {@code A = f(X W^T + bias)}; {@code bias} may be {@code null}. */
     static void forward(DoubleGemmRunner gemm, CpuKernels kernels, double[] x, double[] w, double[] bias, Activation f, double[] a,
                         int n, int in, int out) {
-        if (!tiny(n, in, out)) {
-            gemm.gemm(false, true, n, out, in, 1, x, in, w, in, 0, a);
+        forward(gemm, kernels, x, w, 0, in, bias, f, a, n, in, out);
+    }
+
+    /**
+     * As above with row {@code j} of {@code W} at {@code w[wOff + j * ldw]} (a copy of {@code W} with padded
+     * rows, such as {@link CpuMatrix#aligned}): the same results, bit for bit, as from {@code W} itself.
+     */
+    static void forward(DoubleGemmRunner gemm, CpuKernels kernels, double[] x, double[] w, int wOff, int ldw, double[] bias,
+                        Activation f, double[] a, int n, int in, int out) {
+        if (!tiny(n, in, out) || gemm.dotsFor(false, true, n, in)) {
+            gemm.gemm(false, true, n, out, in, 1, x, 0, in, w, wOff, ldw, 0, a);
             biasActivate(kernels, a, n, out, bias, f);
             return;
         }
@@ -92,7 +101,7 @@ final class DoubleLayers {
             int xi = i * in;
             int ai = i * out;
             for (int j = 0; j < out; j++) {
-                int wj = j * in;
+                int wj = wOff + j * ldw;
                 double z = 0;
                 for (int p = 0; p < in; p++) {
                     z += x[xi + p] * w[wj + p];

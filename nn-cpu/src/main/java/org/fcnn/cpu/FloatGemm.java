@@ -24,6 +24,15 @@ interface FloatGemm {
         return true;
     }
 
+    /**
+     * Whether this kernel runs a product of so few rows of A against {@code B^T} as dot products straight
+     * from B, where the scalar loops of a tiny product ({@link SmallFloatGemm}) would run {@code n}
+     * chains of {@code k} dependent additions: then {@link FloatGemmRunner} sends even a tiny product here.
+     */
+    default boolean dotsFor(boolean transA, boolean transB, int m, int k) {
+        return false;
+    }
+
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
               float beta, float[] c, int cOff, int ldc, Scratch scratch);

@@ -80,6 +80,12 @@ final class VectorDoubleGemm implements DoubleGemm {
         return transA || alpha != 1 || n > IN_PLACE_A_COLUMNS;
     }
 
+    /** Products of at most {@link VectorDoubleDots#MAX_ROWS} rows with {@code B^T} and rows of two vectors or more. */
+    @Override
+    public boolean dotsFor(boolean transA, boolean transB, int m, int k) {
+        return !transA && transB && m <= VectorDoubleDots.MAX_ROWS && k >= VectorDoubleDots.MIN_TINY_K;
+    }
+
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,

@@ -80,6 +80,12 @@ final class VectorFloatGemm implements FloatGemm {
         return transA || alpha != 1 || n > IN_PLACE_A_COLUMNS;
     }
 
+    /** Products of at most {@link VectorFloatDots#MAX_ROWS} rows with {@code B^T} and rows of two vectors or more. */
+    @Override
+    public boolean dotsFor(boolean transA, boolean transB, int m, int k) {
+        return !transA && transB && m <= VectorFloatDots.MAX_ROWS && k >= VectorFloatDots.MIN_TINY_K;
+    }
+
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
