@@ -201,16 +201,22 @@ public final class DenseStack {
      */
     String frozenWritten() {
         for (int i = 0; i < weights.length; i++) {
-            Matrix[] written = {weights[i], biasGradients[i] != null ? biases[i] : null, outputs[i], deltas[i],
-                    weightGradients[i], biasGradients[i]};
-            String[] names = {"W_", "b_", "A_", "delta_", "dW_", "db_"};
-            for (int r = 0; r < written.length; r++) {
-                if (written[r] != null && written[r].isFrozen()) {
-                    return names[r] + i + " " + written[r].shape();
-                }
+            String name = frozen("W_", i, weights[i]);
+            name = name != null ? name : frozen("b_", i, biasGradients[i] != null ? biases[i] : null);
+            name = name != null ? name : frozen("A_", i, outputs[i]);
+            name = name != null ? name : frozen("delta_", i, deltas[i]);
+            name = name != null ? name : frozen("dW_", i, weightGradients[i]);
+            name = name != null ? name : frozen("db_", i, biasGradients[i]);
+            if (name != null) {
+                return name;
             }
         }
         return null;
+    }
+
+    /** {@code role + i} and the shape if {@code m} is frozen, else {@code null}; allocates nothing then. */
+    private static String frozen(String role, int i, Matrix m) {
+        return m != null && m.isFrozen() ? role + i + " " + m.shape() : null;
     }
 
     /** Whether every matrix is still open; {@link Backend#sgdStep} checks it before each step. */
