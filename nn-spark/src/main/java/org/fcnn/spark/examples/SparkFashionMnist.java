@@ -26,7 +26,7 @@ import org.fcnn.train.Trainer;
  *
  * <p>Options ({@code --name value}): {@code --data DIR} (IDX files; default the {@code dataset-fashion-mnist}
  * package's directory), {@code --master} (default {@code local[2]}, or the one spark-submit gives), {@code --hidden 128},
- * {@code --epochs 10}, {@code --batch 256}, {@code --lr 0.001}, {@code --optimizer adam}, {@code --mode exact|local-steps},
+ * {@code --epochs 10}, {@code --batch 256}, {@code --lr 0.001}, {@code --optimizer adam}, {@code --mode exact|local-steps|barrier},
  * {@code --local-steps 16}, {@code --partitions 2}, {@code --precision float32}, {@code --backend auto},
  * {@code --mllib true} (also run MLlib with {@code --epochs} iterations), {@code --single true} (also run
  * {@code Trainer} on the driver's JVM), {@code --limit N} (the first N training images).
@@ -88,7 +88,15 @@ public final class SparkFashionMnist {
             r.backends().forEach(s -> System.out.println("  backend: " + s));
             r.history().forEach(e -> System.out.printf(Locale.ROOT, "  epoch %d: training loss %.4f, %.1f s%n", e.epoch(),
                     e.loss(), e.seconds()));
-            if (r.timings() != null) {
+            if (r.timings() != null && fcnn.getMode().equals("barrier")) {
+                SparkTrainer.StepTimings t = r.timings();
+                double k = 1e3 / t.steps();
+                System.out.printf(Locale.ROOT, "  per step (ms): broadcast %.3f (order + state, once per epoch), "
+                                + "barrier job %.3f, of which slowest partition computing %.3f, encoding %.3f, "
+                                + "in allGather %.3f, decode+add+step %.3f (task means); %d steps in %d jobs%n",
+                        k * t.broadcastSeconds(), k * t.jobSeconds(), k * t.computeSeconds(), k * t.encodeSeconds(),
+                        k * t.exchangeSeconds(), k * t.reduceSeconds(), t.steps(), r.jobs());
+            } else if (r.timings() != null) {
                 SparkTrainer.StepTimings t = r.timings();
                 String unit = fcnn.getMode().equals("exact") ? "step" : "round";
                 String last = fcnn.getMode().equals("exact") ? "reduce+step" : "average";
