@@ -16,7 +16,7 @@ import scala.runtime.AbstractFunction1;
  * {@link ShareGradients}), sent to every task with {@code allGather} ({@link GradientMessage},
  * {@link BarrierExchange}); the shares added in partition order (the additions the exact mode's driver makes) and
  * one {@link Network#step(Gradients)}. Every task takes the same steps from the same sums, so all end in the same
- * state, which each returns ({@link BarrierResult}). A pure function of the broadcast values and the cached rows:
+ * state, which partition 0's task returns, and every task its digest ({@link BarrierResult}). A pure function of the broadcast values and the cached rows:
  * a rerun stage (Spark reruns all of a barrier stage's tasks when one fails) gives the same result.
  *
  * <p>A task whose partition has no element still takes part in every step (with empty shares), as
@@ -55,6 +55,7 @@ final class BarrierEpoch extends AbstractFunction1<scala.collection.Iterator<Par
 
     @Override
     public scala.collection.Iterator<BarrierResult> apply(scala.collection.Iterator<PartitionData> it) {
+        long started = System.nanoTime();
         BarrierTaskContext ctx = BarrierTaskContext.get();
         PartitionData data = it.hasNext() ? it.next() : null;
         int partition = data != null ? data.partition : ctx.partitionId();
@@ -158,9 +159,10 @@ final class BarrierEpoch extends AbstractFunction1<scala.collection.Iterator<Par
                 wait += t3 - t2;
                 apply += t4 - t3;
             }
-            return scala.collection.Iterator$.MODULE$.single(new BarrierResult(partition,
-                    new StateArrays(net.trainingState()), epochLoss, epochSamples, slowest, compute, encode, wait, apply,
-                    ShareResult.describe(net)));
+            StateArrays end = new StateArrays(net.trainingState());
+            return scala.collection.Iterator$.MODULE$.single(new BarrierResult(partition, partition == 0 ? end : null,
+                    end.digest(), epochLoss, epochSamples,
+                    slowest, compute, encode, wait, apply, System.nanoTime() - started, ShareResult.describe(net)));
         } finally {
             ExecutorNetworks.release(spec, net);
         }

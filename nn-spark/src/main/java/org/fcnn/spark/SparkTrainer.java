@@ -135,8 +135,9 @@ public final class SparkTrainer {
         return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
     }
 
-    /** One epoch's figures. */
-    public record EpochStats(int epoch, double learningRate, double loss, double seconds, double samplesPerSecond) {
+    /** One epoch's figures; {@code timings} are the epoch's own (see {@link StepTimings}). */
+    public record EpochStats(int epoch, double learningRate, double loss, double seconds, double samplesPerSecond,
+                             StepTimings timings) {
     }
 
     /**
@@ -151,6 +152,15 @@ public final class SparkTrainer {
      */
     public record StepTimings(long steps, double broadcastSeconds, double jobSeconds, double computeSeconds,
                               double encodeSeconds, double exchangeSeconds, double reduceSeconds) {
+        static final StepTimings NONE = new StepTimings(0, 0, 0, 0, 0, 0, 0);
+
+        /** These figures less {@code earlier}'s (e.g. a run's totals so far less those at the last epoch's end). */
+        StepTimings minus(StepTimings earlier) {
+            return new StepTimings(steps - earlier.steps, broadcastSeconds - earlier.broadcastSeconds,
+                    jobSeconds - earlier.jobSeconds, computeSeconds - earlier.computeSeconds,
+                    encodeSeconds - earlier.encodeSeconds, exchangeSeconds - earlier.exchangeSeconds,
+                    reduceSeconds - earlier.reduceSeconds);
+        }
     }
 
     /** The trained network (the caller closes it) and how the run went. */
@@ -193,6 +203,7 @@ public final class SparkTrainer {
         final TreeSet<String> backends = new TreeSet<>();
         final List<EpochStats> history = new ArrayList<>();
         long jobs;
+        StepTimings timingsAtLastEpoch = StepTimings.NONE;
 
         Run(JavaSparkContext sc, Prepared data, NetworkSpec spec, TrainingConfig config, Network net, String failTask) {
             this.sc = sc;
@@ -274,7 +285,8 @@ public final class SparkTrainer {
                     step++;
                 }
                 orderBc.destroy();
-                endEpoch(epoch, rate, lossSum, n, epochStart);
+                endEpoch(epoch, rate, lossSum, n, epochStart, new StepTimings(step, bcNanos / 1e9, jobNanos / 1e9,
+                        computeNanos / 1e9, 0, 0, reduceNanos / 1e9));
             }
             offsets.destroy();
             net.setOptimizer(net.optimizer().withLearningRate(baseRate));
@@ -343,13 +355,18 @@ public final class SparkTrainer {
                             + "for " + partitions + " partitions");
                 }
                 BarrierResult first = sorted.get(0);
+                if (first.partition != 0 || first.state == null || first.state.digest() != first.stateDigest) {
+                    throw new IllegalStateException("epoch " + epoch + ": partition 0's barrier task returned no state "
+                            + "or one that does not match its digest");
+                }
                 for (BarrierResult r : sorted) {
-                    if (!r.state.sameBits(first.state) || Double.doubleToLongBits(r.lossSum)
+                    if (r.stateDigest != first.stateDigest || Double.doubleToLongBits(r.lossSum)
                             != Double.doubleToLongBits(first.lossSum)) {
                         throw new IllegalStateException("epoch " + epoch + ": the barrier tasks of partitions "
-                                + first.partition + " and " + r.partition + " ended in different states (first "
-                                + "different parameter: " + r.state.firstDifference(first.state) + "; loss sums "
-                                + first.lossSum + " and " + r.lossSum + "): the backend is not deterministic");
+                                + first.partition + " and " + r.partition + " ended in different states (state digests "
+                                + Long.toHexString(first.stateDigest) + " and " + Long.toHexString(r.stateDigest)
+                                + ", loss sums " + first.lossSum + " and " + r.lossSum + "): the backend's steps are "
+                                + "not deterministic");
                     }
                 }
                 if (first.samples != n) {
@@ -364,6 +381,11 @@ public final class SparkTrainer {
                 jobNanos += t2 - t1;
                 computeNanos += first.slowestComputeNanos;
                 for (BarrierResult r : sorted) {
+                    LOG.info("barrier epoch {}, partition {}: per step (ms) compute {}, encode {}, in allGather {}, "
+                                    + "decode+add+step {}; task {} ms, job {} ms", epoch, r.partition,
+                            ms(r.computeNanos, stepsPerEpoch), ms(r.encodeNanos, stepsPerEpoch),
+                            ms(r.exchangeNanos, stepsPerEpoch), ms(r.applyNanos, stepsPerEpoch), ms(r.taskNanos, 1),
+                            ms(t2 - t1, 1));
                     encodeNanos += r.encodeNanos / partitions;
                     exchangeNanos += r.exchangeNanos / partitions;
                     reduceNanos += r.applyNanos / partitions;
@@ -372,7 +394,8 @@ public final class SparkTrainer {
                     }
                 }
                 step += stepsPerEpoch;
-                endEpoch(epoch, rate, first.lossSum, n, epochStart);
+                endEpoch(epoch, rate, first.lossSum, n, epochStart, new StepTimings(step, bcNanos / 1e9,
+                        jobNanos / 1e9, computeNanos / 1e9, encodeNanos / 1e9, exchangeNanos / 1e9, reduceNanos / 1e9));
             }
             offsets.destroy();
             net.setOptimizer(net.optimizer().withLearningRate(baseRate));
@@ -380,6 +403,10 @@ public final class SparkTrainer {
                     encodeNanos / 1e9, exchangeNanos / 1e9, reduceNanos / 1e9);
             return new Result(net, List.copyOf(history), List.copyOf(backends), jobs, timings,
                     (System.nanoTime() - start) / 1e9);
+        }
+
+        private static String ms(long nanos, int per) {
+            return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e6 / per);
         }
 
         /** Spark's refusal of the barrier stage's lineage, said plainly; any other failure as {@link #unwrapInput}. */
@@ -451,7 +478,8 @@ public final class SparkTrainer {
                     noteBackends(results);
                     round++;
                 }
-                endEpoch(epoch, rate, lossSum, samples, epochStart);
+                endEpoch(epoch, rate, lossSum, samples, epochStart, new StepTimings(round, bcNanos / 1e9,
+                        jobNanos / 1e9, computeNanos / 1e9, 0, 0, reduceNanos / 1e9));
             }
             net.setOptimizer(net.optimizer().withLearningRate(baseRate));
             StepTimings timings = new StepTimings(round, bcNanos / 1e9, jobNanos / 1e9, computeNanos / 1e9, 0, 0,
@@ -475,9 +503,12 @@ public final class SparkTrainer {
             return rate;
         }
 
-        private void endEpoch(int epoch, double rate, double lossSum, long samples, long epochStart) {
+        private void endEpoch(int epoch, double rate, double lossSum, long samples, long epochStart,
+                              StepTimings sofar) {
             double seconds = (System.nanoTime() - epochStart) / 1e9;
-            EpochStats s = new EpochStats(epoch, rate, lossSum / samples, seconds, data.rows / seconds);
+            EpochStats s = new EpochStats(epoch, rate, lossSum / samples, seconds, data.rows / seconds,
+                    sofar.minus(timingsAtLastEpoch));
+            timingsAtLastEpoch = sofar;
             history.add(s);
             LOG.info("epoch {}/{} ({}): lr {}, loss {}, {} s, {} samples/s", epoch, config.epochs(), config.mode().id(),
                     String.format("%.2e", rate), String.format("%.4f", s.loss()), String.format("%.2f", seconds),

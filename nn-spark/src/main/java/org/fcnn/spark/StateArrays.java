@@ -2,7 +2,6 @@
 package org.fcnn.spark;
 
 import java.io.Serializable;
-import java.util.Arrays;
 import org.fcnn.api.Optimizer;
 import org.fcnn.api.TrainingState;
 
@@ -30,16 +29,32 @@ final class StateArrays implements Serializable {
     }
 
     /**
-     * Whether {@code other} holds the same kind, step count and values, compared by their bits
-     * ({@link Double#doubleToLongBits}: {@code -0.0} differs from {@code 0.0}).
+     * A 64-bit digest of the kind, step count and every value's bits ({@link Double#doubleToRawLongBits}), for
+     * checking that replicas hold the same state without sending it: equal states give equal digests; a state
+     * that differs anywhere gives another digest but with a chance of about 2^-64.
      */
-    boolean sameBits(StateArrays other) {
-        return kind == other.kind && steps == other.steps && Arrays.equals(parameters, other.parameters)
-                && Arrays.deepEquals(optimizerState, other.optimizerState);
+    long digest() {
+        long h = mix(kind.ordinal() * 0x9E3779B97F4A7C15L ^ steps);
+        h = digest(h, parameters);
+        for (double[] slot : optimizerState) {
+            h = digest(h, slot);
+        }
+        return h;
     }
 
-    /** The first index where the parameters differ from {@code other}'s, or -1. */
-    int firstDifference(StateArrays other) {
-        return Arrays.mismatch(parameters, other.parameters);
+    private static long digest(long h, double[] values) {
+        h = mix(h ^ values.length);
+        for (double v : values) {
+            h = mix(h ^ Double.doubleToRawLongBits(v));
+        }
+        return h;
+    }
+
+    /** A bijective 64-bit mix (the finalizer of SplitMix64, after a multiplication). */
+    private static long mix(long z) {
+        z *= 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

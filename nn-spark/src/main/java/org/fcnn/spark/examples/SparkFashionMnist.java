@@ -86,8 +86,20 @@ public final class SparkFashionMnist {
                     fcnn.getMode(), hidden, fcnn.getOptimizer(), batch, epochs, 100 * acc, fitSeconds, r.seconds(),
                     (double) epochs * trainRows / r.seconds(), r.jobs());
             r.backends().forEach(s -> System.out.println("  backend: " + s));
-            r.history().forEach(e -> System.out.printf(Locale.ROOT, "  epoch %d: training loss %.4f, %.1f s%n", e.epoch(),
-                    e.loss(), e.seconds()));
+            for (SparkTrainer.EpochStats e : r.history()) {
+                SparkTrainer.StepTimings t = e.timings();
+                double k = 1e3 / Math.max(1, t.steps());
+                String split = fcnn.getMode().equals("barrier")
+                        ? String.format(Locale.ROOT, "per step (ms): job %.2f, slowest compute %.2f, encode %.2f, "
+                                + "allGather %.2f, decode+add+step %.2f; broadcasts %.1f ms per epoch", k * t.jobSeconds(),
+                        k * t.computeSeconds(), k * t.encodeSeconds(), k * t.exchangeSeconds(), k * t.reduceSeconds(),
+                        1e3 * t.broadcastSeconds())
+                        : String.format(Locale.ROOT, "per %s (ms): broadcast %.2f, job %.2f, slowest compute %.2f, "
+                                + "driver %.2f", fcnn.getMode().equals("exact") ? "step" : "round",
+                        k * t.broadcastSeconds(), k * t.jobSeconds(), k * t.computeSeconds(), k * t.reduceSeconds());
+                System.out.printf(Locale.ROOT, "  epoch %d: training loss %.4f, %.2f s, %,.0f samples/s; %s%n", e.epoch(),
+                        e.loss(), e.seconds(), e.samplesPerSecond(), split);
+            }
             if (r.timings() != null && fcnn.getMode().equals("barrier")) {
                 SparkTrainer.StepTimings t = r.timings();
                 double k = 1e3 / t.steps();
@@ -135,6 +147,10 @@ public final class SparkFashionMnist {
         } finally {
             spark.stop();
         }
+        // Spark 3.5's BarrierTaskContext keeps a non-daemon Timer thread ("Barrier task timer for barrier() calls.",
+        // a daemon thread in Spark 4.0, SPARK-46895) that nothing stops: after a barrier fit in local mode
+        // the JVM would not exit on its own.
+        System.exit(0);
     }
 
     private static Map<String, String> options(String[] args) {
