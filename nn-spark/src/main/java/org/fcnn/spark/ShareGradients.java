@@ -38,6 +38,22 @@ final class ShareGradients implements FlatMapFunction<Iterator<PartitionData>, S
         this.failTask = failTask;
     }
 
+    /**
+     * The share of the batch {@code order[start, start+rows)} in the partition of rows {@code [first, first+size)}
+     * (global indexes): their partition-local indexes, in batch order, into {@code local}; returns how many.
+     */
+    static int share(int[] order, int start, int rows, long first, int size, int[] local) {
+        long end = first + size;
+        int count = 0;
+        for (int i = start, last = start + rows; i < last; i++) {
+            int g = order[i];
+            if (g >= first && g < end) {
+                local[count++] = (int) (g - first);
+            }
+        }
+        return count;
+    }
+
     @Override
     public Iterator<ShareResult> call(Iterator<PartitionData> it) {
         if (!it.hasNext()) {
@@ -46,17 +62,8 @@ final class ShareGradients implements FlatMapFunction<Iterator<PartitionData>, S
         PartitionData data = it.next();
         TestHooks.maybeFail(failTask, step, data.partition);
         long t0 = System.nanoTime();
-        long lo = offsets.value()[data.partition];
-        long hi = lo + data.rows;
-        int[] ord = order.value();
         int[] local = new int[rows];
-        int count = 0;
-        for (int i = start, end = start + rows; i < end; i++) {
-            int g = ord[i];
-            if (g >= lo && g < hi) {
-                local[count++] = (int) (g - lo);
-            }
-        }
+        int count = share(order.value(), start, rows, offsets.value()[data.partition], data.rows, local);
         if (count == 0) {
             return List.of(new ShareResult(data.partition, null, null, 0, 0, System.nanoTime() - t0, null)).iterator();
         }

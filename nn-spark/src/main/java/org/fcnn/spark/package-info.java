@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Data-parallel training of fcnn networks on Apache Spark: {@link org.fcnn.spark.SparkTrainer} (the exact,
- * one-job-per-step mode and the local-steps mode), the rows' validation and packing per partition, and the
- * executor side (networks kept per executor JVM, one task per partition and step or round).
+ * one-job-per-step mode, the local-steps mode, and the barrier mode: exact, one barrier stage per epoch whose
+ * tasks exchange gradient sums with {@code allGather}), the rows' validation and packing per partition, and the
+ * executor side (networks kept per executor JVM, one task per partition and step, round or epoch).
  */
 package org.fcnn.spark;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.fcnn.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
  * {@code local-cluster[2,1,1024]}: two executor JVMs, started from the {@code SPARK_HOME} the build assembles
  * ({@code target/spark-home/jars}), with the fcnn classes on their class path. The estimator trains in the exact
  * mode across both (each executor reports its own pid) and equals {@link Trainer} on one JVM to 1e-9 in float64;
- * the model scores the rows on the executors.
+ * in the barrier mode (2 partitions, one task on each executor, the gradient sums crossing JVMs through the
+ * driver's barrier coordinator) it equals the exact mode bit for bit; the model scores the rows on the executors.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalClusterTest {
@@ -67,11 +69,21 @@ class LocalClusterTest {
                 "both executors computed: " + backends);
         assertTrue(backends.stream().noneMatch(b -> b.contains("pid " + ProcessHandle.current().pid() + ")")),
                 "executors run in their own JVMs: " + backends);
+        // The barrier mode needs a task slot per partition: 2 here (2 executors of 1 core).
+        Dataset<Row> df2 = d.frame(spark, 120, 120);
+        FcnnClassificationModel exact2 = c.fit(df2);
         try (Network single = c.networkSpec(SparkTestData.INPUTS, SparkTestData.CLASSES).build()) {
             Trainer.builder().epochs(2).batchSize(40).seed(5).build().fit(single, d.dataset());
             double diff = SparkTestData.maxAbsDiff(single.parameters(), model.parameters());
             assertTrue(diff <= 1e-9, "largest difference from the single-JVM Trainer: " + diff);
         }
+        FcnnClassificationModel barrier = c.copy(new org.apache.spark.ml.param.ParamMap()).setMode("barrier").fit(df2);
+        List<String> barrierBackends = barrier.trainingResult().orElseThrow().backends();
+        assertEquals(2, barrierBackends.stream().map(b -> b.substring(0, b.indexOf(" on "))).distinct().count(),
+                "both executors ran a barrier task: " + barrierBackends);
+        assertEquals(2, barrier.trainingResult().orElseThrow().jobs(), "one barrier job per epoch");
+        assertArrayEquals(exact2.parameters(), barrier.parameters(), 0,
+                "the barrier mode across two JVMs: the exact mode's parameters, bit for bit");
         List<Row> scored = model.transform(df).select("prediction", "probability").collectAsList();
         assertEquals(240, scored.size());
         for (Row r : scored) {

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * On {@code local[2,2]} (two task threads, a task may fail once and is retried), with the test fault
- * {@link TestHooks#FAIL_TASK} making the first attempt of partition 1's task in step 3 (exact) or round 3 (local
- * steps) throw: the run finishes, and its result is the same bits as a run without the fault; in the exact mode
- * it also equals {@link Trainer} on one JVM to 1e-9 (float64).
+ * {@link TestHooks#FAIL_TASK} making the first attempt of partition 1's task in step 3 (exact, barrier) or round 3
+ * (local steps) throw: the run finishes, and its result is the same bits as a run without the fault; in the exact
+ * mode it also equals {@link Trainer} on one JVM to 1e-9 (float64), and the barrier mode equals the exact mode.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RetriedTaskTest {
@@ -31,6 +31,7 @@ class RetriedTaskTest {
             Activation.RELU, "adam", 0.01, 0.9, 1e-4, Precision.FLOAT64, 12, "cpu");
 
     private final java.util.concurrent.atomic.AtomicInteger failedTasks = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger stageReruns = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
     void start() {
@@ -40,6 +41,13 @@ class RetriedTaskTest {
             public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
                 if (end.reason() != org.apache.spark.Success$.MODULE$) {
                     failedTasks.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted submitted) {
+                if (submitted.stageInfo().attemptNumber() > 0) {
+                    stageReruns.incrementAndGet();
                 }
             }
         });
@@ -86,6 +94,26 @@ class RetriedTaskTest {
             double diff = SparkTestData.maxAbsDiff(single.parameters(), faulty);
             assertTrue(diff <= 1e-9, "largest difference from the single-JVM Trainer: " + diff);
         }
+    }
+
+    /**
+     * The barrier mode: the fault makes partition 1's task fail in step 3 (in epoch 1 of 8 steps); Spark kills the
+     * other task and reruns the whole stage as stage attempt 1 (its tasks' attempt numbers start again at 0, so the
+     * fault checks the stage attempt too), which starts the epoch again from the broadcast state.
+     */
+    @Test
+    void barrierModeIsUnchangedByARerunStage() throws InterruptedException {
+        int before = failed(0);
+        int rerunsBefore = stageReruns.get();
+        double[] faulty = train(TrainingMode.BARRIER, true);
+        assertTrue(failed(before + 1) >= before + 1, "the failing task (and the task Spark killed with it)");
+        for (int i = 0; i < 100 && stageReruns.get() == rerunsBefore; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(rerunsBefore + 1, stageReruns.get(), "the barrier stage ran a second time, once");
+        double[] clean = train(TrainingMode.BARRIER, false);
+        assertArrayEquals(clean, faulty, 0, "a rerun epoch takes the same steps");
+        assertArrayEquals(train(TrainingMode.EXACT, false), faulty, 0, "the exact mode's parameters, bit for bit");
     }
 
     @Test

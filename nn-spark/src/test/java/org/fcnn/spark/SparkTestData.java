@@ -4,6 +4,7 @@ package org.fcnn.spark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
@@ -62,6 +63,26 @@ public final class SparkTestData {
     public Dataset<Row> frame(SparkSession spark, int partitions) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         return spark.createDataFrame(jsc.parallelize(rows(), partitions), SCHEMA);
+    }
+
+    /**
+     * The rows in {@code sizes.length} contiguous slices of the given sizes (summing to the rows), in order; a size
+     * may be 0. Every RDD of its lineage has that many partitions (a barrier stage allows no other).
+     */
+    public Dataset<Row> frame(SparkSession spark, int... sizes) {
+        List<Row> all = rows();
+        List<List<Row>> slices = new ArrayList<>();
+        int from = 0;
+        for (int size : sizes) {
+            slices.add(new ArrayList<>(all.subList(from, from + size)));
+            from += size;
+        }
+        if (from != all.size()) {
+            throw new IllegalArgumentException("slice sizes sum to " + from + ", the rows are " + all.size());
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<Row> rdd = jsc.parallelize(slices, sizes.length).flatMap(List::iterator);
+        return spark.createDataFrame(rdd, SCHEMA);
     }
 
     public static Dataset<Row> frame(SparkSession spark, List<Row> rows, StructType schema, int partitions) {

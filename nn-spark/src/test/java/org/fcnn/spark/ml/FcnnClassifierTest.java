@@ -128,6 +128,20 @@ class FcnnClassifierTest {
     }
 
     @Test
+    void barrierModeFitsTheSameModelAsTheExactMode() {
+        FcnnClassifier c = new FcnnClassifier().setHiddenLayers(new int[] {16}).setActivation("tanh")
+                .setLearningRate(0.02).setBatchSize(100).setEpochs(6).setPrecision("float64").setSeed(3)
+                .setBackend("cpu").setMode("barrier");
+        assertEquals("barrier", c.getMode());
+        FcnnClassificationModel barrier = c.fit(train);
+        assertArrayEquals(model.parameters(), barrier.parameters(), 0, "the exact mode's model, bit for bit");
+        assertEquals(6, barrier.trainingResult().orElseThrow().jobs(), "one barrier job per epoch");
+        List<Row> a = model.transform(train.limit(20)).select("prediction").collectAsList();
+        List<Row> b = barrier.transform(train.limit(20)).select("prediction").collectAsList();
+        assertEquals(a, b);
+    }
+
+    @Test
     void paramsHaveDefaultsAndValidators() {
         FcnnClassifier c = new FcnnClassifier();
         assertArrayEquals(new int[] {128}, c.getHiddenLayers());

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.fcnn.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fcnn.api.Activation;
+import org.fcnn.api.Network;
+import org.fcnn.api.Precision;
+import org.fcnn.train.LearningRateSchedule;
+import org.fcnn.train.Trainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The barrier mode on {@code local[2]}: equal to {@link Trainer} on one JVM to 1e-9 in float64 (as the exact mode,
+ * see {@link ExactModeTest}) and to the exact mode bit for bit (the same sums added in the same order, the same
+ * optimizer steps), for the exact mode's test configurations on 2 partitions, and with a partition that has rows in
+ * only some steps or none at all; one Spark job per epoch. More partitions than task slots, and dynamic allocation,
+ * are refused before any stage runs.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BarrierModeTest {
+    private SparkSession spark;
+
+    @BeforeAll
+    void start() {
+        spark = SparkTestData.session("local[2]");
+    }
+
+    @AfterAll
+    void stop() {
+        spark.stop();
+    }
+
+    static Stream<Arguments> runs() {
+        return Stream.of(
+                Arguments.of("adam", 0.01, 0.0, "cosine", new int[] {150, 150}),
+                Arguments.of("momentum", 0.05, 1e-3, "constant", new int[] {150, 150}),
+                Arguments.of("sgd", 0.2, 1e-2, "cosine", new int[] {150, 150}),
+                // 7 rows in partition 1: most batches of 32 have none of them, so it sends empty shares
+                Arguments.of("adam", 0.01, 1e-4, "constant", new int[] {293, 7}),
+                // no rows at all in partition 0
+                Arguments.of("momentum", 0.05, 0.0, "cosine", new int[] {0, 300}));
+    }
+
+    private SparkTrainer.Result fit(Dataset<Row> df, NetworkSpec spec, TrainingConfig config) {
+        SparkTrainer.Prepared prepared = SparkTrainer.prepare(df, "features", "label", SparkTestData.INPUTS,
+                SparkTestData.CLASSES);
+        try {
+            return SparkTrainer.fit(JavaSparkContext.fromSparkContext(spark.sparkContext()), prepared, spec, config);
+        } finally {
+            prepared.release();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} lr {1} wd {2} {3}, partitions of {4} rows")
+    @MethodSource("runs")
+    void barrierModeEqualsTheTrainerAndTheExactMode(String optimizer, double lr, double wd, String schedule,
+                                                    int[] sizes) {
+        SparkTestData d = new SparkTestData(300, 17);
+        NetworkSpec spec = new NetworkSpec(new int[] {SparkTestData.INPUTS, 8, 6, SparkTestData.CLASSES},
+                Activation.TANH, optimizer, lr, 0.9, wd, Precision.FLOAT64, 5, "cpu");
+        LearningRateSchedule s = TrainingConfig.schedule(schedule);
+        Dataset<Row> df = d.frame(spark, sizes);
+        SparkTrainer.Result barrier = fit(df, spec, new TrainingConfig(2, 32, 99, s, TrainingMode.BARRIER, 1));
+        SparkTrainer.Result exact = fit(df, spec, new TrainingConfig(2, 32, 99, s, TrainingMode.EXACT, 1));
+        try (Network b = barrier.network(); Network e = exact.network(); Network single = spec.build()) {
+            Trainer.builder().epochs(2).batchSize(32).seed(99).schedule(s).build().fit(single, d.dataset());
+            double diff = SparkTestData.maxAbsDiff(single.parameters(), b.parameters());
+            assertTrue(diff <= 1e-9, "largest difference from the single-JVM Trainer: " + diff);
+            assertTrue(SparkTestData.maxAbsDiff(spec.build().parameters(), b.parameters()) > 1e-3,
+                    "the run must have moved the parameters");
+            assertArrayEquals(e.parameters(), b.parameters(), 0, "the exact mode's parameters, bit for bit");
+            assertArrayEquals(e.trainingState().optimizerState(), b.trainingState().optimizerState(),
+                    "the exact mode's optimizer state");
+            assertEquals(single.steps(), b.steps());
+            assertEquals(2, barrier.jobs(), "one barrier job per epoch");
+            assertEquals(2 * 10, barrier.timings().steps(), "2 epochs of ceil(300 / 32) = 10 steps");
+            for (int i = 0; i < 2; i++) {
+                assertEquals(exact.history().get(i).loss(), barrier.history().get(i).loss(), 0, "epoch loss " + i);
+                assertEquals(exact.history().get(i).learningRate(), barrier.history().get(i).learningRate(), 0);
+            }
+            assertEquals(lr, b.optimizer().learningRate(), 0, "the base rate is restored after the fit");
+            assertTrue(barrier.backends().stream().anyMatch(x -> x.contains(": cpu on")), barrier.backends().toString());
+        }
+    }
+
+    @Test
+    void morePartitionsThanTaskSlotsAreRefusedAtOnce() {
+        SparkTestData d = new SparkTestData(90, 3);
+        NetworkSpec spec = new NetworkSpec(new int[] {SparkTestData.INPUTS, 4, SparkTestData.CLASSES},
+                Activation.RELU, "sgd", 0.1, 0.9, 0, Precision.FLOAT64, 5, "cpu");
+        long t0 = System.nanoTime();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fit(d.frame(spark, 3), spec,
+                new TrainingConfig(1, 30, 1, LearningRateSchedule.constant(), TrainingMode.BARRIER, 1)));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(e.getMessage().contains("all 3 partitions") && e.getMessage().contains("2 task slots")
+                && e.getMessage().contains("mode exact"), e.getMessage());
+        assertTrue(seconds < 30, "refused before Spark's own slot check retries (15 s each): " + seconds + " s");
+    }
+
+    @Test
+    void dynamicAllocationIsRefusedOnAClusterAsSparkDoes() {
+        SparkConf on = new SparkConf(false).set("spark.dynamicAllocation.enabled", "true");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BarrierChecks.checkNoDynamicAllocation(on, false));
+        assertTrue(e.getMessage().contains("spark.dynamicAllocation.enabled=false"), e.getMessage());
+        BarrierChecks.checkNoDynamicAllocation(on, true); // Spark ignores it in local mode
+        assertThrows(IllegalArgumentException.class, () -> BarrierChecks.checkNoDynamicAllocation(
+                on.clone().set("spark.dynamicAllocation.testing", "true"), true));
+        BarrierChecks.checkNoDynamicAllocation(new SparkConf(false), false);
+    }
+
+    @Test
+    void slotsAreSparksCountOfConcurrentTasks() {
+        assertEquals(2, BarrierChecks.slots(spark.sparkContext()), "local[2]");
+        BarrierChecks.checkSlots(2, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BarrierChecks.checkSlots(5, 1));
+        assertTrue(e.getMessage().contains("all 5 partitions") && e.getMessage().contains("1 task slot "),
+                e.getMessage());
+    }
+}
