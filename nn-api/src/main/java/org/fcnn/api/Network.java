@@ -571,6 +571,9 @@ public final class Network implements AutoCloseable {
         }
     }
 
+    /** See {@link #parameterScratch()}. */
+    private double[] parameterScratch;
+
     private double accumulate(Workspace ws, Gradients sum) {
         boolean was = training;
         training = true;
@@ -579,13 +582,25 @@ public final class Network implements AutoCloseable {
             Matrix output = forwardPass(ws);
             double e = backend.loss(loss, output, ws.target);
             backwardPass(ws, ws.target);
-            double[] g = new double[sum.size()];
+            double[] g = parameterScratch();
             readAll(g, true, 0);
             sum.accumulate(g, ws.n, e, ws.n);
             return e;
         } finally {
             training = was;
         }
+    }
+
+    /**
+     * A {@code double[parameterCount()]} that {@link #accumulate} and {@link #step(Gradients)} reuse, so that
+     * data-parallel training (one call of each per step, on a network of 101,770 parameters: 814 KB) allocates
+     * nothing per step; made on first use.
+     */
+    private double[] parameterScratch() {
+        if (parameterScratch == null) {
+            parameterScratch = new double[Gradients.checkedCount(parameterCount())];
+        }
+        return parameterScratch;
     }
 
     /**
@@ -603,10 +618,11 @@ public final class Network implements AutoCloseable {
             if (sum.samples() <= 0) {
                 throw new IllegalArgumentException("step(gradients): the gradients come from no samples");
             }
-            double[] mean = sum.values().clone();
+            double[] values = sum.values();
+            double[] mean = parameterScratch();
             double inv = 1.0 / sum.samples();
             for (int i = 0; i < mean.length; i++) {
-                mean[i] *= inv;
+                mean[i] = values[i] * inv;
             }
             writeAll(mean, true, 0);
             step();
