@@ -11,6 +11,8 @@
  * (the stack's matrices, checked once when it is made), whose default composes those passes; the CPU
  * backend runs tiny networks there as one step compiled for their sizes. A backend whose kernels can serve
  * several threads at once makes {@link org.fcnn.spi.ForwardContext}s: one caller's working memory for forward
- * passes on the backend's matrices, which {@link org.fcnn.api.Predictor} pools.
+ * passes on the backend's matrices, which {@link org.fcnn.api.Predictor} pools. A predictor's weights are
+ * {@linkplain org.fcnn.spi.Backend#freeze frozen}: read-only from then on (every writing call refuses them), so
+ * that a backend may keep them in a layout that is faster to read.
  */
 package org.fcnn.spi;
