@@ -4,8 +4,8 @@ package org.fcnn.cpu;
 /**
  * Runs a double64 product {@code C [m x n] = alpha op(A) [m x k] op(B) [k x n] + beta C} (C contiguous,
  * {@code ldc = n}) with the right kernel and number of threads: tiny products through
- * {@link SmallDoubleGemm} on the calling thread; small ones through the blocked kernel on the calling
- * thread; larger ones split into bands of C (by columns when C is at least as wide as tall, else by rows,
+ * {@link SmallDoubleGemm} on the calling thread (or the kernel's dot products, {@link DoubleGemm#dotsFor});
+ * small ones through the blocked kernel on the calling thread; larger ones split into bands of C (by columns when C is at least as wide as tall, else by rows,
  * aligned to the kernel's tiles, one per thread) that the calling thread and {@link WorkerPool} workers
  * claim one at a time, each thread with its own {@link Scratch}. A product whose C is much narrower than the
  * kernel's tile (an output layer of 10 against tiles 64 columns wide) is computed transposed, the narrow
@@ -70,12 +70,10 @@ final class DoubleGemmRunner implements WorkerPool.Job {
     void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
               double[] b, int bOff, int ldb, double beta, double[] c) {
         long work = (long) m * n * k;
-        if (work <= CpuThreads.SMALL_WORK && !blocked.dotsFor(transA, transB, m, k)) {
-            SMALL.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, 0, n, null);
-            return;
-        }
         if (work <= CpuThreads.SMALL_WORK) {
-            blocked.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, 0, n, scratch[0]);
+            // On the calling thread: scalar loops, or the kernel's dot products where rows of B^T are long.
+            DoubleGemm tiny = blocked.dotsFor(transA, transB, m, k) ? blocked : SMALL;
+            tiny.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, 0, n, scratch[0]);
             return;
         }
         if (transposedPays(m, n)) {
