@@ -46,6 +46,15 @@ abstract class CpuKernels {
     /** Which kernels, for {@code device()}: e.g. {@code Vector API 512-bit kernels}. */
     abstract String description();
 
+    /**
+     * Why these kernels may box vectors and allocate where they otherwise would not, or {@code null}: vectors
+     * forced wider than the hardware's ({@link KernelShape}), which the JIT cannot compile to vector
+     * instructions. Such a run is correct, only slow.
+     */
+    String boxingReason() {
+        return null;
+    }
+
     /** The kernels for this JVM, chosen on first use. */
     static CpuKernels get() {
         return Holder.INSTANCE;

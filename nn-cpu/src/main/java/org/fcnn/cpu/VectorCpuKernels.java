@@ -50,9 +50,18 @@ final class VectorCpuKernels extends CpuKernels {
     }
 
     @Override
+    String boxingReason() {
+        int hardware = VectorShapes.hardwareBits();
+        return shape.vectorBits() > hardware ? shape.vectorBits() + "-bit vectors are forced (" + KernelShape.BITS_PROPERTY
+                + ") on hardware whose widest are " + hardware + " bits: the JIT boxes them" : null;
+    }
+
+    @Override
     String description() {
+        String reason = boxingReason();
         return "Vector API " + shape.vectorBits() + "-bit kernels (" + shape.rows() + "x" + shape.vectors()
-                + " tile" + (shape.forced() ? ", forced" : "") + ", blocks float32 " + floatGemm.blocks()
+                + " tile" + (shape.forced() ? ", forced" : "") + (reason == null ? "" : ", slow: " + reason)
+                + ", blocks float32 " + floatGemm.blocks()
                 + " / float64 " + doubleGemm.blocks() + ", " + caches + ")";
     }
 }

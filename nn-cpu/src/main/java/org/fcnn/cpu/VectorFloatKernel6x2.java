@@ -84,18 +84,13 @@ final class VectorFloatKernel6x2 implements FloatMicroKernel {
     /** {@code C [MR x NR] += Ap panel [MR x kc] * Bp panel [kc x NR]}. */
     @Override
     public void add(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
-        int o0 = cOff + 0 * ldc;
-        int o1 = cOff + 1 * ldc;
-        int o2 = cOff + 2 * ldc;
-        int o3 = cOff + 3 * ldc;
-        int o4 = cOff + 4 * ldc;
-        int o5 = cOff + 5 * ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, o0 + 0 * L), c01 = FloatVector.fromArray(S, c, o0 + 1 * L);
-        FloatVector c10 = FloatVector.fromArray(S, c, o1 + 0 * L), c11 = FloatVector.fromArray(S, c, o1 + 1 * L);
-        FloatVector c20 = FloatVector.fromArray(S, c, o2 + 0 * L), c21 = FloatVector.fromArray(S, c, o2 + 1 * L);
-        FloatVector c30 = FloatVector.fromArray(S, c, o3 + 0 * L), c31 = FloatVector.fromArray(S, c, o3 + 1 * L);
-        FloatVector c40 = FloatVector.fromArray(S, c, o4 + 0 * L), c41 = FloatVector.fromArray(S, c, o4 + 1 * L);
-        FloatVector c50 = FloatVector.fromArray(S, c, o5 + 0 * L), c51 = FloatVector.fromArray(S, c, o5 + 1 * L);
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z;
+        FloatVector c10 = z, c11 = z;
+        FloatVector c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z;
+        FloatVector c50 = z, c51 = z;
         for (int ao = aOff, bo = bOff, end = aOff + kc * MR; ao < end; ao += MR, bo += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
@@ -118,18 +113,24 @@ final class VectorFloatKernel6x2 implements FloatMicroKernel {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        c00.intoArray(c, o0 + 0 * L);
-        c01.intoArray(c, o0 + 1 * L);
-        c10.intoArray(c, o1 + 0 * L);
-        c11.intoArray(c, o1 + 1 * L);
-        c20.intoArray(c, o2 + 0 * L);
-        c21.intoArray(c, o2 + 1 * L);
-        c30.intoArray(c, o3 + 0 * L);
-        c31.intoArray(c, o3 + 1 * L);
-        c40.intoArray(c, o4 + 0 * L);
-        c41.intoArray(c, o4 + 1 * L);
-        c50.intoArray(c, o5 + 0 * L);
-        c51.intoArray(c, o5 + 1 * L);
+        int o0 = cOff + 0 * ldc;
+        int o1 = cOff + 1 * ldc;
+        int o2 = cOff + 2 * ldc;
+        int o3 = cOff + 3 * ldc;
+        int o4 = cOff + 4 * ldc;
+        int o5 = cOff + 5 * ldc;
+        c00.add(FloatVector.fromArray(S, c, o0 + 0 * L)).intoArray(c, o0 + 0 * L);
+        c01.add(FloatVector.fromArray(S, c, o0 + 1 * L)).intoArray(c, o0 + 1 * L);
+        c10.add(FloatVector.fromArray(S, c, o1 + 0 * L)).intoArray(c, o1 + 0 * L);
+        c11.add(FloatVector.fromArray(S, c, o1 + 1 * L)).intoArray(c, o1 + 1 * L);
+        c20.add(FloatVector.fromArray(S, c, o2 + 0 * L)).intoArray(c, o2 + 0 * L);
+        c21.add(FloatVector.fromArray(S, c, o2 + 1 * L)).intoArray(c, o2 + 1 * L);
+        c30.add(FloatVector.fromArray(S, c, o3 + 0 * L)).intoArray(c, o3 + 0 * L);
+        c31.add(FloatVector.fromArray(S, c, o3 + 1 * L)).intoArray(c, o3 + 1 * L);
+        c40.add(FloatVector.fromArray(S, c, o4 + 0 * L)).intoArray(c, o4 + 0 * L);
+        c41.add(FloatVector.fromArray(S, c, o4 + 1 * L)).intoArray(c, o4 + 1 * L);
+        c50.add(FloatVector.fromArray(S, c, o5 + 0 * L)).intoArray(c, o5 + 0 * L);
+        c51.add(FloatVector.fromArray(S, c, o5 + 1 * L)).intoArray(c, o5 + 1 * L);
     }
 
     /** {@code C [MR x NR] = A rows [MR x kc] * Bp panel [kc x NR]}, A's (r, p) at {@code a[aOff + r * lda + p]}. */
@@ -142,31 +143,25 @@ final class VectorFloatKernel6x2 implements FloatMicroKernel {
         FloatVector c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z;
         FloatVector c50 = z, c51 = z;
-        int a0o = aOff + 0 * lda;
-        int a1o = aOff + 1 * lda;
-        int a2o = aOff + 2 * lda;
-        int a3o = aOff + 3 * lda;
-        int a4o = aOff + 4 * lda;
-        int a5o = aOff + 5 * lda;
-        for (int p = 0, bo = bOff; p < kc; p++, bo += NR) {
+        for (int i = aOff, bo = bOff, end = aOff + kc; i < end; i++, bo += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[a0o + p]);
+            FloatVector a0 = FloatVector.broadcast(S, a[i]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, a[a1o + p]);
+            FloatVector a1 = FloatVector.broadcast(S, a[i + 1 * lda]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, a[a2o + p]);
+            FloatVector a2 = FloatVector.broadcast(S, a[i + 2 * lda]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, a[a3o + p]);
+            FloatVector a3 = FloatVector.broadcast(S, a[i + 3 * lda]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, a[a4o + p]);
+            FloatVector a4 = FloatVector.broadcast(S, a[i + 4 * lda]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, a[a5o + p]);
+            FloatVector a5 = FloatVector.broadcast(S, a[i + 5 * lda]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
@@ -193,57 +188,52 @@ final class VectorFloatKernel6x2 implements FloatMicroKernel {
     /** {@code C [MR x NR] += A rows [MR x kc] * Bp panel [kc x NR]}, A's (r, p) at {@code a[aOff + r * lda + p]}. */
     @Override
     public void addRows(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z;
+        FloatVector c10 = z, c11 = z;
+        FloatVector c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z;
+        FloatVector c50 = z, c51 = z;
+        for (int i = aOff, bo = bOff, end = aOff + kc; i < end; i++, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[i]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[i + 1 * lda]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[i + 2 * lda]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[i + 3 * lda]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[i + 4 * lda]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[i + 5 * lda]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
         int o0 = cOff + 0 * ldc;
         int o1 = cOff + 1 * ldc;
         int o2 = cOff + 2 * ldc;
         int o3 = cOff + 3 * ldc;
         int o4 = cOff + 4 * ldc;
         int o5 = cOff + 5 * ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, o0 + 0 * L), c01 = FloatVector.fromArray(S, c, o0 + 1 * L);
-        FloatVector c10 = FloatVector.fromArray(S, c, o1 + 0 * L), c11 = FloatVector.fromArray(S, c, o1 + 1 * L);
-        FloatVector c20 = FloatVector.fromArray(S, c, o2 + 0 * L), c21 = FloatVector.fromArray(S, c, o2 + 1 * L);
-        FloatVector c30 = FloatVector.fromArray(S, c, o3 + 0 * L), c31 = FloatVector.fromArray(S, c, o3 + 1 * L);
-        FloatVector c40 = FloatVector.fromArray(S, c, o4 + 0 * L), c41 = FloatVector.fromArray(S, c, o4 + 1 * L);
-        FloatVector c50 = FloatVector.fromArray(S, c, o5 + 0 * L), c51 = FloatVector.fromArray(S, c, o5 + 1 * L);
-        int a0o = aOff + 0 * lda;
-        int a1o = aOff + 1 * lda;
-        int a2o = aOff + 2 * lda;
-        int a3o = aOff + 3 * lda;
-        int a4o = aOff + 4 * lda;
-        int a5o = aOff + 5 * lda;
-        for (int p = 0, bo = bOff; p < kc; p++, bo += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[a0o + p]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, a[a1o + p]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, a[a2o + p]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, a[a3o + p]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, a[a4o + p]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, a[a5o + p]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-        }
-        c00.intoArray(c, o0 + 0 * L);
-        c01.intoArray(c, o0 + 1 * L);
-        c10.intoArray(c, o1 + 0 * L);
-        c11.intoArray(c, o1 + 1 * L);
-        c20.intoArray(c, o2 + 0 * L);
-        c21.intoArray(c, o2 + 1 * L);
-        c30.intoArray(c, o3 + 0 * L);
-        c31.intoArray(c, o3 + 1 * L);
-        c40.intoArray(c, o4 + 0 * L);
-        c41.intoArray(c, o4 + 1 * L);
-        c50.intoArray(c, o5 + 0 * L);
-        c51.intoArray(c, o5 + 1 * L);
+        c00.add(FloatVector.fromArray(S, c, o0 + 0 * L)).intoArray(c, o0 + 0 * L);
+        c01.add(FloatVector.fromArray(S, c, o0 + 1 * L)).intoArray(c, o0 + 1 * L);
+        c10.add(FloatVector.fromArray(S, c, o1 + 0 * L)).intoArray(c, o1 + 0 * L);
+        c11.add(FloatVector.fromArray(S, c, o1 + 1 * L)).intoArray(c, o1 + 1 * L);
+        c20.add(FloatVector.fromArray(S, c, o2 + 0 * L)).intoArray(c, o2 + 0 * L);
+        c21.add(FloatVector.fromArray(S, c, o2 + 1 * L)).intoArray(c, o2 + 1 * L);
+        c30.add(FloatVector.fromArray(S, c, o3 + 0 * L)).intoArray(c, o3 + 0 * L);
+        c31.add(FloatVector.fromArray(S, c, o3 + 1 * L)).intoArray(c, o3 + 1 * L);
+        c40.add(FloatVector.fromArray(S, c, o4 + 0 * L)).intoArray(c, o4 + 0 * L);
+        c41.add(FloatVector.fromArray(S, c, o4 + 1 * L)).intoArray(c, o4 + 1 * L);
+        c50.add(FloatVector.fromArray(S, c, o5 + 0 * L)).intoArray(c, o5 + 0 * L);
+        c51.add(FloatVector.fromArray(S, c, o5 + 1 * L)).intoArray(c, o5 + 1 * L);
     }
 }

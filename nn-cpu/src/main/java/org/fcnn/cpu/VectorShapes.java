@@ -22,6 +22,11 @@ final class VectorShapes {
     private VectorShapes() {
     }
 
+    /** The widest vectors this JVM compiles to vector instructions on this hardware, in bits. */
+    static int hardwareBits() {
+        return VectorShape.preferredShape().vectorBitSize();
+    }
+
     /** float32 vectors of the shape's width (callers keep it in a {@code static final} field). */
     static VectorSpecies<Float> floatSpecies() {
         return FLOAT;

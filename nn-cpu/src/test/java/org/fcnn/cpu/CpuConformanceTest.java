@@ -10,4 +10,9 @@ class CpuConformanceTest extends BackendConformanceTest {
     protected BackendProvider provider() {
         return new CpuBackendProvider();
     }
+
+    @Override
+    public String allocationCaveat() {
+        return CpuKernels.get().boxingReason();
+    }
 }

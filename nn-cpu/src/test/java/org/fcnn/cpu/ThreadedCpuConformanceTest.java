@@ -35,4 +35,9 @@ class ThreadedCpuConformanceTest extends BackendConformanceTest {
             }
         };
     }
+
+    @Override
+    public String allocationCaveat() {
+        return CpuKernels.get().boxingReason();
+    }
 }
