@@ -119,6 +119,10 @@ final class BackendRegistry {
         return info.provider().create();
     }
 
+    Backend open(BackendInfo info, int maxThreads) {
+        return info.provider().create(maxThreads);
+    }
+
     String requested() {
         String value = settings.apply(Backends.PROPERTY);
         if (value == null || value.isBlank()) {

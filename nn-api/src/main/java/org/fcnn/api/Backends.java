@@ -94,6 +94,22 @@ public final class Backends {
         return Holder.REGISTRY.open(Holder.REGISTRY.find(name));
     }
 
+    /**
+     * Opens the backend called {@code name} as {@link #open(String)} does, running its work on at most
+     * {@code maxThreads} host threads ({@link org.fcnn.spi.BackendProvider#create(int)}). The caller closes it.
+     *
+     * @throws IllegalArgumentException    if {@code maxThreads < 1}
+     * @throws BackendUnavailableException naming the reason, if it is unknown or cannot run here
+     */
+    public static Backend open(String name, int maxThreads) {
+        if (maxThreads < 1) {
+            throw new IllegalArgumentException("maxThreads must be at least 1, got " + maxThreads);
+        }
+        BackendInfo info = name == null || name.isBlank() || name.trim().equalsIgnoreCase("auto") ? selected()
+                : Holder.REGISTRY.find(name);
+        return Holder.REGISTRY.open(info, maxThreads);
+    }
+
     /** A multi-line description of every backend and the selection, for bug reports. */
     public static String report() {
         StringBuilder sb = new StringBuilder();

@@ -898,6 +898,7 @@ public final class Network implements AutoCloseable {
         private long seed = 42;
         private Backend backend;
         private String backendName;
+        private int maxThreads;
 
         private Builder() {
         }
@@ -998,6 +999,22 @@ public final class Network implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the backend the network opens on at most {@code maxThreads} host threads
+         * ({@link Backends#open(String, int)}; the CPU backend: threads per product), e.g. 1 where the caller already
+         * runs one network per core. Default: the backend's own count. Not for a {@link #backend(Backend)} given
+         * open: {@link #build()} refuses the combination.
+         *
+         * @throws IllegalArgumentException if {@code maxThreads < 1}
+         */
+        public Builder maxThreads(int maxThreads) {
+            if (maxThreads < 1) {
+                throw new IllegalArgumentException("maxThreads must be at least 1, got " + maxThreads);
+            }
+            this.maxThreads = maxThreads;
+            return this;
+        }
+
         Initializer initializer(Activation activation) {
             if (initializer != null) {
                 return initializer;
@@ -1035,6 +1052,10 @@ public final class Network implements AutoCloseable {
                 throw new IllegalStateException("dropout on the output layer is not supported");
             }
             if (backend != null) {
+                if (maxThreads > 0) {
+                    throw new IllegalStateException("maxThreads(" + maxThreads + ") applies to a backend the network "
+                            + "opens (backend(String)), not to backend " + backend.name() + " given open");
+                }
                 if (backend.isClosed()) {
                     throw new IllegalStateException("backend " + backend.name() + " is closed");
                 }
@@ -1044,7 +1065,8 @@ public final class Network implements AutoCloseable {
                 }
                 return new Network(this, backend, false);
             }
-            Backend opened = backendName != null ? Backends.open(backendName) : Backends.open();
+            Backend opened = maxThreads > 0 ? Backends.open(backendName, maxThreads)
+                    : backendName != null ? Backends.open(backendName) : Backends.open();
             if (!opened.supports(precision)) {
                 String desc = opened.name() + " (" + opened.device() + ")";
                 opened.close();

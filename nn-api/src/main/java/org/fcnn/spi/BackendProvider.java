@@ -46,4 +46,20 @@ public interface BackendProvider {
      * @throws org.fcnn.api.BackendException            if the device fails while being opened
      */
     Backend create();
+
+    /**
+     * Like {@link #create()}, for a backend that runs its work on at most {@code maxThreads} host threads: the CPU
+     * backend's products then use {@code min(maxThreads, its own thread count)} threads, e.g. one per Spark task when
+     * the tasks already share the cores. A backend whose work runs on a device may ignore it; the default does.
+     *
+     * @throws IllegalArgumentException                  if {@code maxThreads < 1}
+     * @throws org.fcnn.api.BackendUnavailableException if {@link #availability()} says it cannot run
+     * @throws org.fcnn.api.BackendException            if the device fails while being opened
+     */
+    default Backend create(int maxThreads) {
+        if (maxThreads < 1) {
+            throw new IllegalArgumentException("maxThreads must be at least 1, got " + maxThreads);
+        }
+        return create();
+    }
 }

@@ -1415,4 +1415,57 @@ public abstract class BackendConformanceTest implements PredictorConformance {
             assertArrayEquals(new double[] {0.15, 0.20, 0.25, 0.30}, before, 1e-7, "rejected input changed nothing");
         }
     }
+
+    /**
+     * A network whose backend runs on one host thread ({@link BackendProvider#create(int)}, as
+     * {@link Network.Builder#maxThreads} opens it) computes what one on the backend's own thread count does: a product split between threads by blocks of its output computes each
+     * element the same way, so the parameters after three steps agree to 1e-12 in float64 (1e-5 in float32; bit for
+     * bit on the CPU backend), where the steps move them by more than 1e-3. A count below 1, or one with a backend
+     * given open, is refused.
+     */
+    @Test
+    void aNetworkOnOneHostThreadComputesWhatTheDefaultDoes() {
+        Precision p = backend.supports(Precision.FLOAT64) ? Precision.FLOAT64 : Precision.FLOAT32;
+        double tolerance = p == Precision.FLOAT64 ? 1e-12 : 1e-5;
+        int rows = 256;
+        int inputs = 300;
+        Random random = new Random(11);
+        float[] x = new float[rows * inputs];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat();
+        }
+        float[] t = new float[rows * 10];
+        for (int r = 0; r < rows; r++) {
+            t[r * 10 + random.nextInt(10)] = 1;
+        }
+        Network.Builder b = Network.builder().input(inputs).dense(200, Activation.RELU).dense(10, Activation.SOFTMAX)
+                .optimizer(Optimizer.sgd(0.05)).precision(p).seed(3);
+        try (Backend oneThread = provider().create(1); Network own = b.backend(backend).build();
+             Network one = b.backend(oneThread).build()) {
+            double[] initial = own.parameters();
+            assertArrayEquals(initial, one.parameters(), 0, "the same seed, the same initial parameters");
+            for (int step = 0; step < 3; step++) {
+                own.trainBatch(x, t, rows);
+                one.trainBatch(x, t, rows);
+            }
+            double[] a = own.parameters();
+            double[] c = one.parameters();
+            double diff = 0;
+            double moved = 0;
+            for (int i = 0; i < a.length; i++) {
+                diff = Math.max(diff, Math.abs(a[i] - c[i]));
+                moved = Math.max(moved, Math.abs(a[i] - initial[i]));
+            }
+            assertTrue(diff <= tolerance, "largest difference between the thread counts: " + diff);
+            assertTrue(moved > 1e-3, "the steps must move the parameters: " + moved);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Network.builder().maxThreads(0));
+        assertTrue(e.getMessage().contains("maxThreads") && e.getMessage().contains("0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> provider().create(-2));
+        assertTrue(e.getMessage().contains("maxThreads") && e.getMessage().contains("-2"), e.getMessage());
+        IllegalStateException given = assertThrows(IllegalStateException.class, () -> Network.builder().input(2)
+                .dense(2, Activation.SIGMOID).precision(p).backend(backend).maxThreads(1).build());
+        assertTrue(given.getMessage().contains("maxThreads(1)"), given.getMessage());
+    }
 }

@@ -30,6 +30,12 @@ public final class CpuBackendProvider implements BackendProvider {
         return new CpuBackend();
     }
 
+    /** A backend whose products use {@code min(maxThreads, fcnn.cpu.threads)} threads. */
+    @Override
+    public Backend create(int maxThreads) {
+        return new CpuBackend(CpuKernels.get(), CpuThreads.atMost(maxThreads, CpuThreads.fromProperty().count()));
+    }
+
     /** E.g. {@code Java 17 on amd64, 2 cores, Vector API 512-bit kernels, 2 threads}. */
     static String describeDevice(CpuKernels kernels, int threads) {
         return "Java " + Runtime.version().feature() + " on " + System.getProperty("os.arch") + ", "

@@ -36,6 +36,19 @@ final class CpuThreads {
         }
     }
 
+    /**
+     * {@code min(maxThreads, count)} threads: a backend asked to use at most {@code maxThreads}
+     * ({@link org.fcnn.spi.BackendProvider#create(int)}) whose own count is {@code count}.
+     *
+     * @throws IllegalArgumentException if {@code maxThreads < 1}
+     */
+    static CpuThreads atMost(int maxThreads, int count) {
+        if (maxThreads < 1) {
+            throw new IllegalArgumentException("maxThreads must be at least 1, got " + maxThreads);
+        }
+        return new CpuThreads(Math.min(maxThreads, count));
+    }
+
     int count() {
         return count;
     }

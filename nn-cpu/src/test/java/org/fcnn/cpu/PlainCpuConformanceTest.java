@@ -30,6 +30,11 @@ class PlainCpuConformanceTest extends BackendConformanceTest {
             public Backend create() {
                 return new CpuBackend(new PlainCpuKernels("plain-Java kernels (test)"), new CpuThreads(3));
             }
+
+            @Override
+            public Backend create(int maxThreads) {
+                return new CpuBackend(new PlainCpuKernels("plain-Java kernels (test)"), CpuThreads.atMost(maxThreads, 3));
+            }
         };
     }
 }

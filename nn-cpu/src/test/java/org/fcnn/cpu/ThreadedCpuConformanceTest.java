@@ -33,6 +33,11 @@ class ThreadedCpuConformanceTest extends BackendConformanceTest {
             public Backend create() {
                 return new CpuBackend(CpuKernels.get(), new CpuThreads(3));
             }
+
+            @Override
+            public Backend create(int maxThreads) {
+                return new CpuBackend(CpuKernels.get(), CpuThreads.atMost(maxThreads, 3));
+            }
         };
     }
 

@@ -47,18 +47,18 @@ final class BarrierChecks {
         boolean on = conf.getBoolean("spark.dynamicAllocation.enabled", false)
                 && (!local || conf.getBoolean("spark.dynamicAllocation.testing", false));
         if (on) {
-            throw new IllegalArgumentException("mode barrier cannot run with dynamic allocation "
-                    + "(spark.dynamicAllocation.enabled=true): Spark rejects barrier stages then (SPARK-24942); set "
-                    + "spark.dynamicAllocation.enabled=false, or use mode exact or local-steps");
+            throw new IllegalArgumentException("modes barrier and barrier-local-steps cannot run with dynamic "
+                    + "allocation (spark.dynamicAllocation.enabled=true): Spark rejects barrier stages then "
+                    + "(SPARK-24942); set spark.dynamicAllocation.enabled=false, or use mode exact or local-steps");
         }
     }
 
     static void checkSlots(int partitions, int slots) {
         if (partitions > slots) {
-            throw new IllegalArgumentException("mode barrier runs the tasks of all " + partitions + " partitions at "
-                    + "once, but Spark has " + slots + " task slot" + (slots == 1 ? "" : "s") + " (executor cores / "
-                    + "spark.task.cpus); use at most " + slots + " partitions (e.g. repartition the training "
-                    + "DataFrame), more executors, or mode exact");
+            throw new IllegalArgumentException("modes barrier and barrier-local-steps run the tasks of all "
+                    + partitions + " partitions at once, but Spark has " + slots + " task slot"
+                    + (slots == 1 ? "" : "s") + " (executor cores / spark.task.cpus); use at most " + slots
+                    + " partitions (e.g. repartition the training DataFrame), more executors, or mode exact");
         }
     }
 

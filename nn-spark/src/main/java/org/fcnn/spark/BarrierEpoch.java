@@ -53,6 +53,30 @@ final class BarrierEpoch extends AbstractFunction1<scala.collection.Iterator<Par
         this.failTask = failTask;
     }
 
+    /**
+     * Puts each of {@code all} (the messages {@code allGather} returned for step or round {@code step}) at the index
+     * of the partition it names. Spark's coordinator orders the messages by partition id already; indexing by what
+     * each says does not rely on that, and checks that every partition sent one message for this step.
+     *
+     * @throws IllegalStateException if a message is missing, repeated, from an unknown partition or another step
+     */
+    static void indexByPartition(String[] all, int partitions, long step, GradientMessage reader,
+                                 String[] byPartition) {
+        if (all.length != partitions) {
+            throw new IllegalStateException("step " + step + ": allGather returned " + all.length
+                    + " messages for " + partitions + " partitions");
+        }
+        Arrays.fill(byPartition, null);
+        for (String m : all) {
+            int p = reader.peek(m).partition();
+            if (p < 0 || p >= partitions || byPartition[p] != null || reader.step() != step) {
+                throw new IllegalStateException("step " + step + ": unexpected message from partition " + p
+                        + " for step " + reader.step() + " (" + partitions + " partitions)");
+            }
+            byPartition[p] = m;
+        }
+    }
+
     @Override
     public scala.collection.Iterator<BarrierResult> apply(scala.collection.Iterator<PartitionData> it) {
         long started = System.nanoTime();
@@ -113,20 +137,7 @@ final class BarrierEpoch extends AbstractFunction1<scala.collection.Iterator<Par
                 long t2 = System.nanoTime();
                 String[] all = exchange.allGather(message);
                 long t3 = System.nanoTime();
-                // Spark's coordinator orders the messages by partition id; each names its partition, so index by that.
-                if (all.length != partitions) {
-                    throw new IllegalStateException("step " + step + ": allGather returned " + all.length
-                            + " messages for " + partitions + " partitions");
-                }
-                Arrays.fill(byPartition, null);
-                for (String m : all) {
-                    int p = in.peek(m).partition();
-                    if (p < 0 || p >= partitions || byPartition[p] != null || in.step() != step) {
-                        throw new IllegalStateException("step " + step + ": unexpected message from partition " + p
-                                + " for step " + in.step() + " (" + partitions + " partitions)");
-                    }
-                    byPartition[p] = m;
-                }
+                indexByPartition(all, partitions, step, in, byPartition);
                 Arrays.fill(total, 0);
                 double lossSum = 0;
                 long samples = 0;
@@ -160,9 +171,17 @@ final class BarrierEpoch extends AbstractFunction1<scala.collection.Iterator<Par
                 apply += t4 - t3;
             }
             StateArrays end = new StateArrays(net.trainingState());
+            BarrierResult.EpochFigures f = new BarrierResult.EpochFigures();
+            f.lossSum = epochLoss;
+            f.samples = epochSamples;
+            f.slowestComputeNanos = slowest;
+            f.computeNanos = compute;
+            f.encodeNanos = encode;
+            f.exchangeNanos = wait;
+            f.applyNanos = apply;
+            f.nanos = System.nanoTime() - started;
             return scala.collection.Iterator$.MODULE$.single(new BarrierResult(partition, partition == 0 ? end : null,
-                    end.digest(), epochLoss, epochSamples,
-                    slowest, compute, encode, wait, apply, System.nanoTime() - started, ShareResult.describe(net)));
+                    end.digest(), new BarrierResult.EpochFigures[] {f}, f.nanos, ShareResult.describe(net)));
         } finally {
             ExecutorNetworks.release(spec, net);
         }

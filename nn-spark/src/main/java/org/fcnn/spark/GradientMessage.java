@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
  * One partition's share of one step in the barrier mode, as the {@code String} that
  * {@code BarrierTaskContext.allGather} carries: the partition, the step, the share's sample count, loss sum and
  * compute time, and its gradient sums ({@code count} doubles in the layout of {@link org.fcnn.api.Gradients}, none
- * for an empty share).
+ * for an empty share). The barrier local-steps mode sends a partition's training state after a round the same way
+ * ({@link BarrierLocalEpoch}: the step field holds the round, the values the parameters followed by each optimizer
+ * slot).
  *
  * <p>Encoding: the bytes, little-endian, {@code int partition, long step, long samples, double lossSum,
  * long computeNanos, int count, double[count] values} ({@value #HEADER} bytes of header), taken as ISO-8859-1
@@ -18,8 +20,9 @@ import java.nio.charset.StandardCharsets;
  * so making it and reading it back are array copies. Doubles keep their raw bits (NaN payloads, {@code -0.0}).
  *
  * <p>Call order: {@link #encode} on the sending side; on the receiving side {@link #decode} each message into a
- * {@code GradientMessage}, read its header fields, then {@link #addTo} or {@link #value}. An instance reuses its
- * buffers between calls, so it serves one thread, and what {@link #decode} read is valid until the next call.
+ * {@code GradientMessage}, read its header fields, then {@link #addTo}, {@link #addScaledTo} or {@link #value}. An
+ * instance reuses its buffers between calls, so it serves one thread, and what {@link #decode} read is valid until
+ * the next call.
  */
 final class GradientMessage {
     /** Bytes before the values. */
@@ -164,6 +167,31 @@ final class GradientMessage {
         buffer.asDoubleBuffer().get(scratch, 0, count);
         for (int i = 0; i < count; i++) {
             total[i] += scratch[i];
+        }
+    }
+
+    /**
+     * Adds {@code w} times the values {@code [offset, offset + into.length)} of the message read last to
+     * {@code into}, element by element in index order ({@code into[i] += w * value(offset + i)}: the local-steps
+     * mode's weighted average of the partitions' states, one segment (the parameters, an optimizer slot) at a time).
+     *
+     * @throws IllegalArgumentException if the segment does not lie within the values
+     */
+    void addScaledTo(double[] into, int offset, double w) {
+        if (!valuesRead) {
+            throw new IllegalStateException("the values of a peeked message are not read");
+        }
+        if (offset < 0 || (long) offset + into.length > count) {
+            throw new IllegalArgumentException("values [" + offset + ", " + ((long) offset + into.length)
+                    + ") of a message of " + count);
+        }
+        if (scratch.length < into.length) {
+            scratch = new double[into.length];
+        }
+        buffer.position(HEADER + 8 * offset);
+        buffer.asDoubleBuffer().get(scratch, 0, into.length);
+        for (int i = 0; i < into.length; i++) {
+            into[i] += w * scratch[i];
         }
     }
 

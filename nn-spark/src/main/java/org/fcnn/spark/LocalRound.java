@@ -50,6 +50,44 @@ final class LocalRound implements FlatMapFunction<Iterator<PartitionData>, Share
         return (int) Math.max(1, Math.min(rows, Math.round((double) globalBatch * rows / totalRows)));
     }
 
+    /** The order of {@code data}'s rows in {@code epoch}: seeded by the run's seed, the epoch and the partition. */
+    static int[] permutation(long seed, int epoch, PartitionData data) {
+        return Dataset.permutation(data.rows, seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L
+                + data.partition * 0x94D049BB133111EBL);
+    }
+
+    /** The arrays one local mini-batch of {@code b} rows is gathered into, reused from step to step. */
+    static final class Buffers {
+        final int[] rows;
+        final float[] features;
+        final float[] targets;
+
+        Buffers(int b, PartitionData data) {
+            rows = new int[b];
+            features = new float[b * data.inputs];
+            targets = new float[b * data.classes];
+        }
+    }
+
+    /**
+     * Takes the local steps {@code firstStep .. firstStep + steps - 1} of an epoch on {@code net}: step {@code j}
+     * trains on the {@code b} rows {@code perm[(j*b + i) % rows]}, {@code i < b}. Returns the loss summed over the
+     * samples ({@code trainBatch}'s mean loss times {@code b}, per step).
+     */
+    static double takeSteps(Network net, PartitionData data, int[] perm, int b, long firstStep, int steps,
+                            Buffers buf) {
+        double lossSum = 0;
+        for (int j = 0; j < steps; j++) {
+            long from = (firstStep + j) * b;
+            for (int i = 0; i < b; i++) {
+                buf.rows[i] = perm[(int) ((from + i) % data.rows)];
+            }
+            data.gather(buf.rows, b, buf.features, buf.targets);
+            lossSum += net.trainBatch(buf.features, buf.targets, b) * b;
+        }
+        return lossSum;
+    }
+
     @Override
     public Iterator<ShareResult> call(Iterator<PartitionData> it) {
         if (!it.hasNext()) {
@@ -62,24 +100,12 @@ final class LocalRound implements FlatMapFunction<Iterator<PartitionData>, Share
         TestHooks.maybeFail(failTask, round, data.partition);
         long t0 = System.nanoTime();
         int b = localBatch(globalBatch, data.rows, totalRows);
-        int[] perm = Dataset.permutation(data.rows, seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L
-                + data.partition * 0x94D049BB133111EBL);
+        int[] perm = permutation(seed, epoch, data);
         Network net = ExecutorNetworks.borrow(spec);
         try {
             net.setOptimizer(spec.optimizer().withLearningRate(learningRate));
             net.setTrainingState(state.value().toState());
-            int[] local = new int[b];
-            float[] x = new float[b * data.inputs];
-            float[] t = new float[b * data.classes];
-            double lossSum = 0;
-            for (int j = 0; j < steps; j++) {
-                long from = (firstStep + j) * b;
-                for (int i = 0; i < b; i++) {
-                    local[i] = perm[(int) ((from + i) % data.rows)];
-                }
-                data.gather(local, b, x, t);
-                lossSum += net.trainBatch(x, t, b) * b;
-            }
+            double lossSum = takeSteps(net, data, perm, b, firstStep, steps, new Buffers(b, data));
             TrainingState s = net.trainingState();
             return List.of(new ShareResult(data.partition, s.parameters(), s.optimizerState(), lossSum,
                     (long) steps * b, System.nanoTime() - t0, ShareResult.describe(net))).iterator();

@@ -106,6 +106,14 @@ public final class NetworkSpec implements Serializable {
      * on every JVM. The caller closes it.
      */
     public Network build() {
+        return build(0);
+    }
+
+    /**
+     * As {@link #build()}, with the backend on at most {@code maxThreads} host threads
+     * ({@link Network.Builder#maxThreads}; 0: the backend's own count).
+     */
+    public Network build(int maxThreads) {
         Network.Builder b = Network.builder().input(sizes[0]);
         for (int i = 1; i < sizes.length - 1; i++) {
             b.dense(sizes[i], hidden);
@@ -113,6 +121,9 @@ public final class NetworkSpec implements Serializable {
         b.dense(sizes[sizes.length - 1], Activation.SOFTMAX).optimizer(optimizer()).precision(precision).seed(seed);
         if (!"auto".equals(backend)) {
             b.backend(backend);
+        }
+        if (maxThreads > 0) {
+            b.maxThreads(maxThreads);
         }
         return b.build();
     }

@@ -28,7 +28,8 @@ import static org.apache.spark.sql.functions.col;
  *
  * <p>Call order: {@link #prepare} (one job: validates every row, caches the partitions, counts their rows), then
  * {@link #fit} (one job per step in {@link TrainingMode#EXACT}, per round in {@link TrainingMode#LOCAL_STEPS},
- * one barrier stage per epoch in {@link TrainingMode#BARRIER}), then {@link Prepared#release()}.
+ * one barrier stage per epoch in {@link TrainingMode#BARRIER} and {@link TrainingMode#BARRIER_LOCAL_STEPS}), then
+ * {@link Prepared#release()}.
  *
  * <p>The exact mode reproduces {@link org.fcnn.train.Trainer} on one JVM: each epoch the same
  * {@code SplittableRandom(seed)} shuffles the global row order (the rows numbered in partition order), each
@@ -44,6 +45,14 @@ public final class SparkTrainer {
      */
     public static final String WAKE_MICROS = "spark.fcnn.barrier.wakeMicros";
     static final long DEFAULT_WAKE_MICROS = 200;
+
+    /**
+     * The Spark conf key of the barrier local-steps mode's epochs per barrier stage (default 0: all of a fit's
+     * epochs in one stage). Each stage costs some tens of milliseconds of Spark's (launching it, its tasks and the
+     * one that brings the state to the driver), which all epochs in one stage pay once; a failed task reruns its
+     * stage from the stage's first epoch, which fewer epochs per stage make cheaper.
+     */
+    public static final String EPOCHS_PER_STAGE = "spark.fcnn.barrier.epochsPerStage";
 
     private SparkTrainer() {
     }
@@ -142,12 +151,13 @@ public final class SparkTrainer {
 
     /**
      * Where the time went, summed over the run ({@code steps}: the exact and barrier modes' steps, the local-steps
-     * mode's rounds): creating the broadcasts (parameters; parameters and optimizer state; in the barrier mode also
+     * modes' rounds): creating the broadcasts (parameters; parameters and optimizer state; in the barrier mode also
      * the epoch's order, once per epoch); the jobs from submission to the driver holding every result; inside them,
      * the slowest task's computation (from its data in memory to its gradient sums or state ready; in the barrier
      * mode the slowest partition's per step, summed); in the barrier mode, averaged over the tasks, encoding the
      * message, waiting inside {@code allGather} ({@code exchangeSeconds}) and decoding, adding and stepping
-     * ({@code reduceSeconds}); in the other modes, on the driver, adding the sums and stepping the optimizer (exact)
+     * ({@code reduceSeconds}; in the barrier local-steps mode the same per round, averaging the states for adding and
+     * stepping); in the other modes, on the driver, adding the sums and stepping the optimizer (exact)
      * or averaging the states ({@code reduceSeconds}; {@code encodeSeconds} and {@code exchangeSeconds} are 0).
      */
     public record StepTimings(long steps, double broadcastSeconds, double jobSeconds, double computeSeconds,
@@ -186,6 +196,7 @@ public final class SparkTrainer {
                 case EXACT -> run.exact();
                 case LOCAL_STEPS -> run.localSteps();
                 case BARRIER -> run.barrier();
+                case BARRIER_LOCAL_STEPS -> run.barrierLocalSteps();
             };
         } catch (RuntimeException e) {
             net.close();
@@ -285,8 +296,8 @@ public final class SparkTrainer {
                     step++;
                 }
                 orderBc.destroy();
-                endEpoch(epoch, rate, lossSum, n, epochStart, new StepTimings(step, bcNanos / 1e9, jobNanos / 1e9,
-                        computeNanos / 1e9, 0, 0, reduceNanos / 1e9));
+                endEpoch(epoch, rate, lossSum, n, System.nanoTime() - epochStart, new StepTimings(step, bcNanos / 1e9,
+                        jobNanos / 1e9, computeNanos / 1e9, 0, 0, reduceNanos / 1e9));
             }
             offsets.destroy();
             net.setOptimizer(net.optimizer().withLearningRate(baseRate));
@@ -316,15 +327,8 @@ public final class SparkTrainer {
             SplittableRandom random = new SplittableRandom(config.seed());
             double baseRate = net.optimizer().learningRate();
             Broadcast<long[]> offsets = sc.broadcast(data.offsets);
-            scala.reflect.ClassTag<PartitionData> dataTag = scala.reflect.ClassTag$.MODULE$.apply(PartitionData.class);
-            scala.reflect.ClassTag<BarrierResult> resultTag = scala.reflect.ClassTag$.MODULE$.apply(BarrierResult.class);
+            BarrierTotals totals = new BarrierTotals();
             long step = 0;
-            long bcNanos = 0;
-            long jobNanos = 0;
-            long computeNanos = 0;
-            long encodeNanos = 0;
-            long exchangeNanos = 0;
-            long reduceNanos = 0;
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
                 double rate = rate(epoch, baseRate);
@@ -334,75 +338,193 @@ public final class SparkTrainer {
                 Broadcast<int[]> orderBc = sc.broadcast(order.clone());
                 Broadcast<StateArrays> state = sc.broadcast(new StateArrays(net.trainingState()));
                 long t1 = System.nanoTime();
-                BarrierEpoch task = new BarrierEpoch(spec, state, orderBc, offsets, rate, batch, step, wakeNanos,
-                        failTask);
-                List<BarrierResult> results;
-                try {
-                    // Through a shuffle (to one partition): Spark reruns a failed barrier stage only if it is a
-                    // shuffle map stage; a failed barrier result stage aborts the job.
-                    results = org.apache.spark.api.java.JavaRDD.fromRDD(
-                            new org.apache.spark.rdd.RDDBarrier<>(data.rdd.rdd(), dataTag).mapPartitions(task, false,
-                                    resultTag), resultTag).repartition(1).collect();
-                } catch (RuntimeException e) {
-                    throw barrierFailure(e);
-                }
-                jobs++;
+                List<BarrierResult> results = barrierStage(epoch, new BarrierEpoch(spec, state, orderBc, offsets, rate,
+                        batch, step, wakeNanos, failTask), new long[] {n});
                 long t2 = System.nanoTime();
-                List<BarrierResult> sorted = new ArrayList<>(results);
-                sorted.sort(Comparator.comparingInt(r -> r.partition));
-                if (sorted.size() != partitions) {
-                    throw new IllegalStateException("epoch " + epoch + ": " + sorted.size() + " barrier tasks returned, "
-                            + "for " + partitions + " partitions");
-                }
-                BarrierResult first = sorted.get(0);
-                if (first.partition != 0 || first.state == null || first.state.digest() != first.stateDigest) {
-                    throw new IllegalStateException("epoch " + epoch + ": partition 0's barrier task returned no state "
-                            + "or one that does not match its digest");
-                }
-                for (BarrierResult r : sorted) {
-                    if (r.stateDigest != first.stateDigest || Double.doubleToLongBits(r.lossSum)
-                            != Double.doubleToLongBits(first.lossSum)) {
-                        throw new IllegalStateException("epoch " + epoch + ": the barrier tasks of partitions "
-                                + first.partition + " and " + r.partition + " ended in different states (state digests "
-                                + Long.toHexString(first.stateDigest) + " and " + Long.toHexString(r.stateDigest)
-                                + ", loss sums " + first.lossSum + " and " + r.lossSum + "): the backend's steps are "
-                                + "not deterministic");
-                    }
-                }
-                if (first.samples != n) {
-                    throw new IllegalStateException("epoch " + epoch + ": the steps took " + first.samples
-                            + " samples, the data have " + n);
-                }
-                net.setTrainingState(first.state.toState());
-                long t3 = System.nanoTime();
                 orderBc.destroy();
                 state.destroy();
-                bcNanos += t1 - t0;
-                jobNanos += t2 - t1;
-                computeNanos += first.slowestComputeNanos;
-                for (BarrierResult r : sorted) {
-                    LOG.info("barrier epoch {}, partition {}: per step (ms) compute {}, encode {}, in allGather {}, "
-                                    + "decode+add+step {}; task {} ms, job {} ms", epoch, r.partition,
-                            ms(r.computeNanos, stepsPerEpoch), ms(r.encodeNanos, stepsPerEpoch),
-                            ms(r.exchangeNanos, stepsPerEpoch), ms(r.applyNanos, stepsPerEpoch), ms(r.taskNanos, 1),
-                            ms(t2 - t1, 1));
-                    encodeNanos += r.encodeNanos / partitions;
-                    exchangeNanos += r.exchangeNanos / partitions;
-                    reduceNanos += r.applyNanos / partitions;
-                    if (r.backend != null && backends.add(r.backend)) {
-                        LOG.info("fcnn on Spark: {}", r.backend);
-                    }
-                }
                 step += stepsPerEpoch;
-                endEpoch(epoch, rate, first.lossSum, n, epochStart, new StepTimings(step, bcNanos / 1e9,
-                        jobNanos / 1e9, computeNanos / 1e9, encodeNanos / 1e9, exchangeNanos / 1e9, reduceNanos / 1e9));
+                addEpoch(totals, results, 0, epoch, stepsPerEpoch, "step", t1 - t0, t2 - t1);
+                endEpoch(epoch, rate, results.get(0).epochs[0].lossSum, n, System.nanoTime() - epochStart,
+                        totals.timings(step));
             }
             offsets.destroy();
             net.setOptimizer(net.optimizer().withLearningRate(baseRate));
-            StepTimings timings = new StepTimings(step, bcNanos / 1e9, jobNanos / 1e9, computeNanos / 1e9,
-                    encodeNanos / 1e9, exchangeNanos / 1e9, reduceNanos / 1e9);
-            return new Result(net, List.copyOf(history), List.copyOf(backends), jobs, timings,
+            return new Result(net, List.copyOf(history), List.copyOf(backends), jobs, totals.timings(step),
                     (System.nanoTime() - start) / 1e9);
+        }
+
+        /**
+         * The barrier local-steps mode: the local-steps mode's rounds in barrier stages of {@link #EPOCHS_PER_STAGE}
+         * epochs ({@link BarrierLocalStage}: the tasks average their states among themselves after each round); per
+         * stage only the training state is broadcast. The same states as {@link #localSteps()}, bit for bit. A
+         * stage's epochs are reported when it ends, the stage's time split between them in proportion to their time
+         * in the tasks.
+         */
+        Result barrierLocalSteps() {
+            long start = System.nanoTime();
+            int partitions = data.partitions();
+            BarrierChecks.check(sc.sc(), partitions);
+            long wakeNanos = sc.getConf().getLong(WAKE_MICROS, DEFAULT_WAKE_MICROS) * 1000L;
+            int perStage = sc.getConf().getInt(EPOCHS_PER_STAGE, 0);
+            if (perStage < 0) {
+                throw new IllegalArgumentException(EPOCHS_PER_STAGE + " must be >= 0 (0: all epochs in one stage), got "
+                        + perStage);
+            }
+            if (perStage == 0) {
+                perStage = config.epochs();
+            }
+            long n = data.rows;
+            int batch = (int) Math.min(config.batchSize(), n);
+            int stepsPerEpoch = (int) ((n + batch - 1) / batch);
+            int roundsPerEpoch = (stepsPerEpoch + config.localSteps() - 1) / config.localSteps();
+            long samplesPerEpoch = 0;
+            for (int p = 0; p < partitions; p++) {
+                int rows = (int) BarrierLocalStage.rowsOf(data.offsets, p, n);
+                samplesPerEpoch += rows == 0 ? 0 : (long) stepsPerEpoch * LocalRound.localBatch(batch, rows, n);
+            }
+            double baseRate = net.optimizer().learningRate();
+            Broadcast<long[]> offsets = sc.broadcast(data.offsets);
+            BarrierTotals totals = new BarrierTotals();
+            long round = 0;
+            for (int epoch = 1; epoch <= config.epochs(); epoch += perStage) {
+                int epochs = Math.min(perStage, config.epochs() - epoch + 1);
+                double[] rates = new double[epochs];
+                long[] samples = new long[epochs];
+                for (int e = 0; e < epochs; e++) {
+                    rates[e] = rate(epoch + e, baseRate);
+                    samples[e] = samplesPerEpoch;
+                }
+                long t0 = System.nanoTime();
+                Broadcast<StateArrays> state = sc.broadcast(new StateArrays(net.trainingState()));
+                long t1 = System.nanoTime();
+                List<BarrierResult> results = barrierStage(epoch, new BarrierLocalStage(spec, state, offsets, rates,
+                        epoch, stepsPerEpoch, config.localSteps(), batch, n, config.seed(), round, wakeNanos,
+                        failTask), samples);
+                long t2 = System.nanoTime();
+                state.destroy();
+                long stageNanos = System.nanoTime() - t0;
+                long inTasks = 0;
+                for (BarrierResult.EpochFigures f : results.get(0).epochs) {
+                    inTasks += f.nanos;
+                }
+                for (int e = 0; e < epochs; e++) {
+                    BarrierResult.EpochFigures f = results.get(0).epochs[e];
+                    double share = inTasks > 0 ? (double) f.nanos / inTasks : 1.0 / epochs;
+                    round += roundsPerEpoch;
+                    addEpoch(totals, results, e, epoch + e, roundsPerEpoch, "round", Math.round((t1 - t0) * share),
+                            Math.round((t2 - t1) * share));
+                    endEpoch(epoch + e, rates[e], f.lossSum, f.samples, Math.round(stageNanos * share),
+                            totals.timings(round));
+                }
+            }
+            offsets.destroy();
+            net.setOptimizer(net.optimizer().withLearningRate(baseRate));
+            return new Result(net, List.copyOf(history), List.copyOf(backends), jobs, totals.timings(round),
+                    (System.nanoTime() - start) / 1e9);
+        }
+
+        /** Where the barrier modes' time went so far (nanoseconds; the tasks' parts are means over the tasks). */
+        private static final class BarrierTotals {
+            long bcNanos;
+            long jobNanos;
+            long computeNanos;
+            long encodeNanos;
+            long exchangeNanos;
+            long reduceNanos;
+
+            StepTimings timings(long steps) {
+                return new StepTimings(steps, bcNanos / 1e9, jobNanos / 1e9, computeNanos / 1e9, encodeNanos / 1e9,
+                        exchangeNanos / 1e9, reduceNanos / 1e9);
+            }
+        }
+
+        /**
+         * Runs {@code task} as one barrier stage over the cached rows and makes partition 0's final state the
+         * driver network's, after checking the results: one per partition, partition 0's state matching its digest,
+         * every task's digest and epoch loss sums equal to partition 0's (the tasks take the same steps), and
+         * {@code samples[e]} samples trained on in the stage's epoch {@code e}. Returns the results in partition
+         * order.
+         *
+         * @param firstEpoch the stage's first epoch (1-based), for the messages
+         */
+        private List<BarrierResult> barrierStage(int firstEpoch, scala.runtime.AbstractFunction1<
+                scala.collection.Iterator<PartitionData>, scala.collection.Iterator<BarrierResult>> task,
+                                                 long[] samples) {
+            int partitions = data.partitions();
+            scala.reflect.ClassTag<PartitionData> dataTag = scala.reflect.ClassTag$.MODULE$.apply(PartitionData.class);
+            scala.reflect.ClassTag<BarrierResult> resultTag = scala.reflect.ClassTag$.MODULE$.apply(BarrierResult.class);
+            List<BarrierResult> results;
+            try {
+                // Through a shuffle (to one partition): Spark reruns a failed barrier stage only if it is a
+                // shuffle map stage; a failed barrier result stage aborts the job.
+                results = org.apache.spark.api.java.JavaRDD.fromRDD(
+                        new org.apache.spark.rdd.RDDBarrier<>(data.rdd.rdd(), dataTag).mapPartitions(task, false,
+                                resultTag), resultTag).repartition(1).collect();
+            } catch (RuntimeException e) {
+                throw barrierFailure(e);
+            }
+            jobs++;
+            String epochs = samples.length == 1 ? "epoch " + firstEpoch
+                    : "epochs " + firstEpoch + "-" + (firstEpoch + samples.length - 1);
+            List<BarrierResult> sorted = new ArrayList<>(results);
+            sorted.sort(Comparator.comparingInt(r -> r.partition));
+            if (sorted.size() != partitions) {
+                throw new IllegalStateException(epochs + ": " + sorted.size() + " barrier tasks returned, "
+                        + "for " + partitions + " partitions");
+            }
+            BarrierResult first = sorted.get(0);
+            if (first.partition != 0 || first.state == null || first.state.digest() != first.stateDigest
+                    || first.epochs.length != samples.length) {
+                throw new IllegalStateException(epochs + ": partition 0's barrier task returned no state, one that "
+                        + "does not match its digest, or figures of " + first.epochs.length + " epochs");
+            }
+            for (BarrierResult r : sorted) {
+                boolean same = r.stateDigest == first.stateDigest && r.epochs.length == first.epochs.length;
+                for (int e = 0; same && e < first.epochs.length; e++) {
+                    same = Double.doubleToLongBits(r.epochs[e].lossSum)
+                            == Double.doubleToLongBits(first.epochs[e].lossSum);
+                }
+                if (!same) {
+                    throw new IllegalStateException(epochs + ": the barrier tasks of partitions "
+                            + first.partition + " and " + r.partition + " ended in different states (state digests "
+                            + Long.toHexString(first.stateDigest) + " and " + Long.toHexString(r.stateDigest)
+                            + ", or their epochs' loss sums differ): the backend's steps are not deterministic");
+                }
+            }
+            for (int e = 0; e < samples.length; e++) {
+                if (first.epochs[e].samples != samples[e]) {
+                    throw new IllegalStateException("epoch " + (firstEpoch + e) + ": the steps took "
+                            + first.epochs[e].samples + " samples, expected " + samples[e]);
+                }
+            }
+            net.setTrainingState(first.state.toState());
+            return sorted;
+        }
+
+        /**
+         * Adds epoch {@code e} of a barrier stage's results (in partition order) to {@code totals}, with its share
+         * of the stage's broadcast and job times, and logs each task's figures per step or round.
+         */
+        private void addEpoch(BarrierTotals totals, List<BarrierResult> sorted, int e, int epoch, int units,
+                              String unit, long broadcastNanos, long jobNanos) {
+            int partitions = sorted.size();
+            totals.bcNanos += broadcastNanos;
+            totals.jobNanos += jobNanos;
+            totals.computeNanos += sorted.get(0).epochs[e].slowestComputeNanos;
+            for (BarrierResult r : sorted) {
+                BarrierResult.EpochFigures f = r.epochs[e];
+                LOG.info("barrier epoch {}, partition {}: per {} (ms) compute {}, encode {}, in allGather {}, "
+                                + "decode+add+step {}; epoch in the task {} ms, its share of the job {} ms", epoch,
+                        r.partition, unit, ms(f.computeNanos, units), ms(f.encodeNanos, units),
+                        ms(f.exchangeNanos, units), ms(f.applyNanos, units), ms(f.nanos, 1), ms(jobNanos, 1));
+                totals.encodeNanos += f.encodeNanos / partitions;
+                totals.exchangeNanos += f.exchangeNanos / partitions;
+                totals.reduceNanos += f.applyNanos / partitions;
+                if (r.backend != null && backends.add(r.backend)) {
+                    LOG.info("fcnn on Spark: {}", r.backend);
+                }
+            }
         }
 
         private static String ms(long nanos, int per) {
@@ -478,8 +600,8 @@ public final class SparkTrainer {
                     noteBackends(results);
                     round++;
                 }
-                endEpoch(epoch, rate, lossSum, samples, epochStart, new StepTimings(round, bcNanos / 1e9,
-                        jobNanos / 1e9, computeNanos / 1e9, 0, 0, reduceNanos / 1e9));
+                endEpoch(epoch, rate, lossSum, samples, System.nanoTime() - epochStart, new StepTimings(round,
+                        bcNanos / 1e9, jobNanos / 1e9, computeNanos / 1e9, 0, 0, reduceNanos / 1e9));
             }
             net.setOptimizer(net.optimizer().withLearningRate(baseRate));
             StepTimings timings = new StepTimings(round, bcNanos / 1e9, jobNanos / 1e9, computeNanos / 1e9, 0, 0,
@@ -503,9 +625,9 @@ public final class SparkTrainer {
             return rate;
         }
 
-        private void endEpoch(int epoch, double rate, double lossSum, long samples, long epochStart,
+        private void endEpoch(int epoch, double rate, double lossSum, long samples, long epochNanos,
                               StepTimings sofar) {
-            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            double seconds = epochNanos / 1e9;
             EpochStats s = new EpochStats(epoch, rate, lossSum / samples, seconds, data.rows / seconds,
                     sofar.minus(timingsAtLastEpoch));
             timingsAtLastEpoch = sofar;

@@ -27,20 +27,32 @@ public enum TrainingMode {
      * at once and no dynamic allocation; each step sends every partition's sums to every task, so it suits few
      * partitions.
      */
-    BARRIER;
+    BARRIER,
+    /**
+     * Local SGD in one Spark barrier stage per epoch: the rounds of {@link #LOCAL_STEPS} (each partition takes
+     * {@code localSteps} steps on its own rows), but the tasks average their states among themselves after each
+     * round with {@code BarrierTaskContext.allGather} instead of ending a job per round, so a round costs an exchange
+     * of the states (a few milliseconds) instead of a Spark job (tens). The same states as {@link #LOCAL_STEPS},
+     * bit for bit. Needs what {@link #BARRIER} needs (a task slot per partition, no dynamic allocation); each round
+     * sends every partition's parameters and optimizer state to every task, so it suits few partitions.
+     */
+    BARRIER_LOCAL_STEPS;
 
-    /** The name as a Spark ML param value: {@code exact}, {@code local-steps} or {@code barrier}. */
+    /**
+     * The name as a Spark ML param value: {@code exact}, {@code local-steps}, {@code barrier} or
+     * {@code barrier-local-steps}.
+     */
     public String id() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** The mode called {@code id} ({@code exact}, {@code local-steps} or {@code barrier}). */
+    /** The mode called {@code id} (one of the {@link #id()}s). */
     public static TrainingMode of(String id) {
         for (TrainingMode m : values()) {
             if (m.id().equals(id)) {
                 return m;
             }
         }
-        throw new IllegalArgumentException("mode must be exact, local-steps or barrier, got " + id);
+        throw new IllegalArgumentException("mode must be exact, local-steps, barrier or barrier-local-steps, got " + id);
     }
 }

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The barrier mode on {@code local[2]}: equal to {@link Trainer} on one JVM to 1e-9 in float64 (as the exact mode,
  * see {@link ExactModeTest}) and to the exact mode bit for bit (the same sums added in the same order, the same
  * optimizer steps), for the exact mode's test configurations on 2 partitions, and with a partition that has rows in
- * only some steps or none at all; one Spark job per epoch. More partitions than task slots, and dynamic allocation,
+ * only some steps or none at all; one Spark job per epoch. The barrier local-steps mode equal to the local-steps mode
+ * bit for bit. More partitions than task slots, and dynamic allocation,
  * are refused before any stage runs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -96,6 +97,76 @@ class BarrierModeTest {
             }
             assertEquals(lr, b.optimizer().learningRate(), 0, "the base rate is restored after the fit");
             assertTrue(barrier.backends().stream().anyMatch(x -> x.contains(": cpu on")), barrier.backends().toString());
+        }
+    }
+
+    static Stream<Arguments> localRuns() {
+        return Stream.of(
+                Arguments.of("adam", 0.01, 0.0, "cosine", new int[] {150, 150}, Precision.FLOAT64, 0),
+                Arguments.of("adam", 0.01, 1e-4, "constant", new int[] {150, 150}, Precision.FLOAT32, 2),
+                Arguments.of("momentum", 0.05, 1e-3, "constant", new int[] {293, 7}, Precision.FLOAT64, 1),
+                Arguments.of("sgd", 0.2, 1e-2, "cosine", new int[] {0, 300}, Precision.FLOAT64, 0));
+    }
+
+    /**
+     * The barrier local-steps mode takes the local-steps mode's rounds (3 steps per round, 10 steps per epoch: the
+     * last round is shorter) and averages the states in the tasks with the driver's additions, so both reach the
+     * same parameters and optimizer state bit for bit (in float32 too, where the network rounds the average it is
+     * given), with one Spark job per stage of {@code perStage} epochs (0: all 3) instead of one per round.
+     */
+    @ParameterizedTest(name = "{0} lr {1} wd {2} {3}, partitions of {4} rows, {5}, {6} epochs per stage")
+    @MethodSource("localRuns")
+    void barrierLocalStepsModeEqualsTheLocalStepsMode(String optimizer, double lr, double wd, String schedule,
+                                                     int[] sizes, Precision precision, int perStage) {
+        SparkTestData d = new SparkTestData(300, 23);
+        NetworkSpec spec = new NetworkSpec(new int[] {SparkTestData.INPUTS, 8, 6, SparkTestData.CLASSES},
+                Activation.TANH, optimizer, lr, 0.9, wd, precision, 5, "cpu");
+        LearningRateSchedule s = TrainingConfig.schedule(schedule);
+        Dataset<Row> df = d.frame(spark, sizes);
+        SparkTrainer.Result barrier;
+        spark.sparkContext().conf().set(SparkTrainer.EPOCHS_PER_STAGE, Integer.toString(perStage));
+        try {
+            barrier = fit(df, spec, new TrainingConfig(3, 32, 99, s, TrainingMode.BARRIER_LOCAL_STEPS, 3));
+        } finally {
+            spark.sparkContext().conf().remove(SparkTrainer.EPOCHS_PER_STAGE);
+        }
+        SparkTrainer.Result jobs = fit(df, spec, new TrainingConfig(3, 32, 99, s, TrainingMode.LOCAL_STEPS, 3));
+        try (Network b = barrier.network(); Network l = jobs.network()) {
+            assertTrue(SparkTestData.maxAbsDiff(spec.build().parameters(), b.parameters()) > 1e-3,
+                    "the run must have moved the parameters");
+            assertArrayEquals(l.parameters(), b.parameters(), 0, "the local-steps mode's parameters, bit for bit");
+            assertArrayEquals(l.trainingState().optimizerState(), b.trainingState().optimizerState(),
+                    "the local-steps mode's optimizer state");
+            assertEquals(3 * 10, b.steps(), "3 epochs of 10 local steps");
+            assertEquals(l.steps(), b.steps());
+            assertEquals(perStage == 0 ? 1 : perStage == 1 ? 3 : 2, barrier.jobs(), "one barrier job per stage");
+            assertEquals(3 * 4, jobs.jobs(), "the local-steps mode: one job per round, 4 rounds per epoch");
+            assertEquals(3 * 4, barrier.timings().steps(), "the rounds");
+            assertEquals(3, barrier.history().size());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(jobs.history().get(i).loss(), barrier.history().get(i).loss(), 0, "epoch loss " + i);
+                assertEquals(jobs.history().get(i).learningRate(), barrier.history().get(i).learningRate(), 0);
+                assertEquals(4, barrier.history().get(i).timings().steps(), "epoch " + i + "'s rounds");
+                assertTrue(barrier.history().get(i).seconds() > 0, "epoch " + i + "'s time");
+            }
+            assertEquals(lr, b.optimizer().learningRate(), 0, "the base rate is restored after the fit");
+        }
+    }
+
+    @Test
+    void epochsPerStageMustNotBeNegative() {
+        SparkTestData d = new SparkTestData(60, 3);
+        NetworkSpec spec = new NetworkSpec(new int[] {SparkTestData.INPUTS, 4, SparkTestData.CLASSES},
+                Activation.RELU, "sgd", 0.1, 0.9, 0, Precision.FLOAT64, 5, "cpu");
+        spark.sparkContext().conf().set(SparkTrainer.EPOCHS_PER_STAGE, "-1");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fit(d.frame(spark, 2),
+                    spec, new TrainingConfig(1, 30, 1, LearningRateSchedule.constant(),
+                            TrainingMode.BARRIER_LOCAL_STEPS, 1)));
+            assertTrue(e.getMessage().contains(SparkTrainer.EPOCHS_PER_STAGE) && e.getMessage().contains("-1"),
+                    e.getMessage());
+        } finally {
+            spark.sparkContext().conf().remove(SparkTrainer.EPOCHS_PER_STAGE);
         }
     }
 

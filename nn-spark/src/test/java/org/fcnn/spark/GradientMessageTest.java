@@ -55,6 +55,28 @@ class GradientMessageTest {
     }
 
     @Test
+    void addScaledToAddsOneSegmentTimesTheWeight() {
+        // a state message: 3 parameters, then one optimizer slot of 3
+        double[] state = {1, 2, 3, 10, 20, 30};
+        String m = new GradientMessage().encode(1, 7, 12, 0.5, 0, state, state.length);
+        GradientMessage in = new GradientMessage().decode(m);
+        double[] params = {0.5, 0.5, 0.5};
+        double[] slot = new double[3];
+        in.addScaledTo(params, 0, 0.25);
+        in.addScaledTo(slot, 3, 0.1);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0.5 + 0.25 * state[i], params[i], 0, "parameter " + i + ": into[i] += w * value, as the driver");
+            assertEquals(0 + 0.1 * state[3 + i], slot[i], 0, "slot value " + i);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> in.addScaledTo(new double[3], 4, 1));
+        assertTrue(e.getMessage().contains("[4, 7)") && e.getMessage().contains("of 6"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> in.addScaledTo(new double[1], -1, 1));
+        GradientMessage peeked = new GradientMessage().peek(m);
+        assertThrows(IllegalStateException.class, () -> peeked.addScaledTo(new double[3], 0, 1));
+    }
+
+    @Test
     void anEmptyShareHasOnlyItsHeader() {
         GradientMessage out = new GradientMessage();
         out.encode(0, 0, 5, 1, 0, new double[100], 100); // a larger message first: the buffer is reused

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestInstance;
  * ({@code target/spark-home/jars}), with the fcnn classes on their class path. The estimator trains in the exact
  * mode across both (each executor reports its own pid) and equals {@link Trainer} on one JVM to 1e-9 in float64;
  * in the barrier mode (2 partitions, one task on each executor, the gradient sums crossing JVMs through the
- * driver's barrier coordinator) it equals the exact mode bit for bit; the model scores the rows on the executors.
+ * driver's barrier coordinator) it equals the exact mode bit for bit, and the barrier local-steps mode (the states
+ * crossing JVMs) the local-steps mode; the model scores the rows on the executors.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalClusterTest {
@@ -84,6 +85,13 @@ class LocalClusterTest {
         assertEquals(2, barrier.trainingResult().orElseThrow().jobs(), "one barrier job per epoch");
         assertArrayEquals(exact2.parameters(), barrier.parameters(), 0,
                 "the barrier mode across two JVMs: the exact mode's parameters, bit for bit");
+        FcnnClassificationModel local = c.copy(new org.apache.spark.ml.param.ParamMap()).setMode("local-steps")
+                .setLocalSteps(2).fit(df2);
+        FcnnClassificationModel barrierLocal = c.copy(new org.apache.spark.ml.param.ParamMap())
+                .setMode("barrier-local-steps").setLocalSteps(2).fit(df2);
+        assertEquals(1, barrierLocal.trainingResult().orElseThrow().jobs(), "one barrier job for both epochs");
+        assertArrayEquals(local.parameters(), barrierLocal.parameters(), 0,
+                "the barrier local-steps mode across two JVMs: the local-steps mode's parameters, bit for bit");
         List<Row> scored = model.transform(df).select("prediction", "probability").collectAsList();
         assertEquals(240, scored.size());
         for (Row r : scored) {

@@ -125,4 +125,22 @@ class RetriedTaskTest {
         assertArrayEquals(clean, faulty, 0);
         assertEquals(clean.length, spec.build().parameterCount());
     }
+
+    /**
+     * The barrier local-steps mode: the fault makes partition 1's task fail in round 3 (in epoch 1 of 4 rounds of 2
+     * steps); Spark reruns the whole stage, which starts the epoch again from the broadcast state.
+     */
+    @Test
+    void barrierLocalStepsModeIsUnchangedByARerunStage() throws InterruptedException {
+        int before = failed(0);
+        int rerunsBefore = stageReruns.get();
+        double[] faulty = train(TrainingMode.BARRIER_LOCAL_STEPS, true);
+        assertTrue(failed(before + 1) >= before + 1, "the failing task (and the task Spark killed with it)");
+        for (int i = 0; i < 100 && stageReruns.get() == rerunsBefore; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(rerunsBefore + 1, stageReruns.get(), "the barrier stage ran a second time, once");
+        assertArrayEquals(train(TrainingMode.LOCAL_STEPS, false), faulty, 0,
+                "the local-steps mode's parameters, bit for bit");
+    }
 }

@@ -26,7 +26,7 @@ import org.fcnn.train.Trainer;
  *
  * <p>Options ({@code --name value}): {@code --data DIR} (IDX files; default the {@code dataset-fashion-mnist}
  * package's directory), {@code --master} (default {@code local[2]}, or the one spark-submit gives), {@code --hidden 128},
- * {@code --epochs 10}, {@code --batch 256}, {@code --lr 0.001}, {@code --optimizer adam}, {@code --mode exact|local-steps|barrier},
+ * {@code --epochs 10}, {@code --batch 256}, {@code --lr 0.001}, {@code --optimizer adam}, {@code --mode exact|local-steps|barrier|barrier-local-steps},
  * {@code --local-steps 16}, {@code --partitions 2}, {@code --precision float32}, {@code --backend auto},
  * {@code --mllib true} (also run MLlib with {@code --epochs} iterations), {@code --single true} (also run
  * {@code Trainer} on the driver's JVM), {@code --limit N} (the first N training images).
@@ -86,31 +86,34 @@ public final class SparkFashionMnist {
                     fcnn.getMode(), hidden, fcnn.getOptimizer(), batch, epochs, 100 * acc, fitSeconds, r.seconds(),
                     (double) epochs * trainRows / r.seconds(), r.jobs());
             r.backends().forEach(s -> System.out.println("  backend: " + s));
+            boolean barrierMode = fcnn.getMode().startsWith("barrier");
+            String unit = fcnn.getMode().equals("exact") || fcnn.getMode().equals("barrier") ? "step" : "round";
             for (SparkTrainer.EpochStats e : r.history()) {
                 SparkTrainer.StepTimings t = e.timings();
                 double k = 1e3 / Math.max(1, t.steps());
-                String split = fcnn.getMode().equals("barrier")
-                        ? String.format(Locale.ROOT, "per step (ms): job %.2f, slowest compute %.2f, encode %.2f, "
+                String split = barrierMode
+                        ? String.format(Locale.ROOT, "per " + unit + " (ms): job %.2f, slowest compute %.2f, encode %.2f, "
                                 + "allGather %.2f, decode+add+step %.2f; broadcasts %.1f ms per epoch", k * t.jobSeconds(),
                         k * t.computeSeconds(), k * t.encodeSeconds(), k * t.exchangeSeconds(), k * t.reduceSeconds(),
                         1e3 * t.broadcastSeconds())
                         : String.format(Locale.ROOT, "per %s (ms): broadcast %.2f, job %.2f, slowest compute %.2f, "
-                                + "driver %.2f", fcnn.getMode().equals("exact") ? "step" : "round",
+                                + "driver %.2f", unit,
                         k * t.broadcastSeconds(), k * t.jobSeconds(), k * t.computeSeconds(), k * t.reduceSeconds());
                 System.out.printf(Locale.ROOT, "  epoch %d: training loss %.4f, %.2f s, %,.0f samples/s; %s%n", e.epoch(),
                         e.loss(), e.seconds(), e.samplesPerSecond(), split);
             }
-            if (r.timings() != null && fcnn.getMode().equals("barrier")) {
+            if (r.timings() != null && barrierMode) {
                 SparkTrainer.StepTimings t = r.timings();
                 double k = 1e3 / t.steps();
-                System.out.printf(Locale.ROOT, "  per step (ms): broadcast %.3f (order + state, once per epoch), "
+                System.out.printf(Locale.ROOT, "  per %s (ms): broadcast %.3f (%s, once per epoch), "
                                 + "barrier job %.3f, of which slowest partition computing %.3f, encoding %.3f, "
-                                + "in allGather %.3f, decode+add+step %.3f (task means); %d steps in %d jobs%n",
-                        k * t.broadcastSeconds(), k * t.jobSeconds(), k * t.computeSeconds(), k * t.encodeSeconds(),
-                        k * t.exchangeSeconds(), k * t.reduceSeconds(), t.steps(), r.jobs());
+                                + "in allGather %.3f, %s %.3f (task means); %d %ss in %d jobs%n", unit,
+                        k * t.broadcastSeconds(), unit.equals("step") ? "order + state" : "state", k * t.jobSeconds(),
+                        k * t.computeSeconds(), k * t.encodeSeconds(), k * t.exchangeSeconds(),
+                        unit.equals("step") ? "decode+add+step" : "decode+average", k * t.reduceSeconds(), t.steps(),
+                        unit, r.jobs());
             } else if (r.timings() != null) {
                 SparkTrainer.StepTimings t = r.timings();
-                String unit = fcnn.getMode().equals("exact") ? "step" : "round";
                 String last = fcnn.getMode().equals("exact") ? "reduce+step" : "average";
                 System.out.printf(Locale.ROOT, "  per %s (ms): broadcast %.3f, job %.3f (slowest task computing %.3f), "
                                 + "%s %.3f; %d %ss%n", unit, 1e3 * t.broadcastSeconds() / t.steps(),
