@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.fcnn.spark;
 
+import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 
@@ -9,7 +10,8 @@ import org.apache.spark.SparkContext;
  * with a message saying why, instead of the way Spark's scheduler handles it: with too few task slots Spark's
  * {@code DAGScheduler} fails the check, waits {@code spark.scheduler.barrier.maxConcurrentTasksCheck.interval} (15 s)
  * and tries again, {@code ...maxFailures} (40) times, about ten minutes before the job fails; with dynamic
- * allocation it fails the job with {@code BarrierJobRunWithDynamicAllocationException} (SPARK-24942).
+ * allocation it fails the job with {@code BarrierJobRunWithDynamicAllocationException} (SPARK-24942). And what a
+ * barrier task checks when it starts ({@link #stageTasks}).
  */
 final class BarrierChecks {
     /** The Spark conf key of how long to wait for executors to register when slots are short (not local mode). */
@@ -74,5 +76,21 @@ final class BarrierChecks {
         } catch (LinkageError e) {
             return Math.max(1, sc.defaultParallelism() / Math.max(1, sc.getConf().getInt("spark.task.cpus", 1)));
         }
+    }
+
+    /**
+     * The number of tasks in the barrier stage of {@code ctx} (the task of {@code partition}), which must be the
+     * number of the data's partitions ({@code offsets}: one per partition), as every step's {@code allGather}
+     * expects a message from each.
+     *
+     * @throws IllegalStateException if they differ
+     */
+    static int stageTasks(BarrierTaskContext ctx, int partition, long[] offsets) {
+        int tasks = ctx.numPartitions();
+        if (tasks != offsets.length) {
+            throw new IllegalStateException("barrier task of partition " + partition + ": the stage has " + tasks
+                    + " tasks, the data " + offsets.length + " partitions");
+        }
+        return tasks;
     }
 }

@@ -67,6 +67,30 @@ final class BarrierExchange implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts each of {@code all} (the messages {@code allGather} returned for step or round {@code step}) at the index
+     * of the partition it names. Spark's coordinator orders the messages by partition id already; indexing by what
+     * each says does not rely on that, and checks that every partition sent one message for this step.
+     *
+     * @throws IllegalStateException if a message is missing, repeated, from an unknown partition or another step
+     */
+    static void indexByPartition(String[] all, int partitions, long step, GradientMessage reader,
+                                 String[] byPartition) {
+        if (all.length != partitions) {
+            throw new IllegalStateException("step " + step + ": allGather returned " + all.length
+                    + " messages for " + partitions + " partitions");
+        }
+        java.util.Arrays.fill(byPartition, null);
+        for (String m : all) {
+            int p = reader.peek(m).partition();
+            if (p < 0 || p >= partitions || byPartition[p] != null || reader.step() != step) {
+                throw new IllegalStateException("step " + step + ": unexpected message from partition " + p
+                        + " for step " + reader.step() + " (" + partitions + " partitions)");
+            }
+            byPartition[p] = m;
+        }
+    }
+
     private void wake() {
         try {
             while (true) {

@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.fcnn.spark;
 
-import java.io.Serializable;
-import java.util.Arrays;
-import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.fcnn.api.Network;
 import org.fcnn.api.TrainingState;
-import scala.runtime.AbstractFunction1;
 
 /**
  * The barrier local-steps mode's task for a run of consecutive epochs; all partitions' tasks run at once (one barrier
@@ -17,29 +13,17 @@ import scala.runtime.AbstractFunction1;
  * state (parameters, then each optimizer slot, as a {@link GradientMessage}) to every task with {@code allGather}
  * ({@link BarrierExchange}), and every task averages all the states weighted by the partitions' rows, in partition
  * order: the additions the local-steps mode's driver makes, so that both modes reach the same state bit for bit. The
- * average starts the next round. Partition 0's task returns the final state, every task its digest and each epoch's
- * figures ({@link BarrierResult}). A pure function of the broadcast state and the cached rows, so a rerun stage gives
- * the same result.
+ * average starts the next round ({@link BarrierStage} returns the last).
  *
  * <p>A task whose partition has no rows takes part in every round with an empty message.
  */
-final class BarrierLocalStage extends AbstractFunction1<scala.collection.Iterator<PartitionData>,
-        scala.collection.Iterator<BarrierResult>> implements Serializable {
+final class BarrierLocalStage extends BarrierStage {
     private static final long serialVersionUID = 1L;
 
-    private final NetworkSpec spec;
-    private final Broadcast<StateArrays> state;
-    private final Broadcast<long[]> offsets;
-    private final double[] learningRates;
-    private final int firstEpoch;
     private final int stepsPerEpoch;
     private final int localSteps;
     private final int globalBatch;
     private final long totalRows;
-    private final long seed;
-    private final long firstRound;
-    private final long wakeNanos;
-    private final String failTask;
 
     /**
      * @param learningRates the rate of each epoch of the stage, from epoch {@code firstEpoch} (1-based) on
@@ -52,19 +36,11 @@ final class BarrierLocalStage extends AbstractFunction1<scala.collection.Iterato
     BarrierLocalStage(NetworkSpec spec, Broadcast<StateArrays> state, Broadcast<long[]> offsets,
                       double[] learningRates, int firstEpoch, int stepsPerEpoch, int localSteps, int globalBatch,
                       long totalRows, long seed, long firstRound, long wakeNanos, String failTask) {
-        this.spec = spec;
-        this.state = state;
-        this.offsets = offsets;
-        this.learningRates = learningRates.clone();
-        this.firstEpoch = firstEpoch;
+        super(spec, state, offsets, learningRates, firstEpoch, seed, firstRound, wakeNanos, failTask);
         this.stepsPerEpoch = stepsPerEpoch;
         this.localSteps = localSteps;
         this.globalBatch = globalBatch;
         this.totalRows = totalRows;
-        this.seed = seed;
-        this.firstRound = firstRound;
-        this.wakeNanos = wakeNanos;
-        this.failTask = failTask;
     }
 
     /** The rows of partition {@code p}, from the partitions' offsets (the rows before each) and the total. */
@@ -73,103 +49,91 @@ final class BarrierLocalStage extends AbstractFunction1<scala.collection.Iterato
     }
 
     @Override
-    public scala.collection.Iterator<BarrierResult> apply(scala.collection.Iterator<PartitionData> it) {
-        long started = System.nanoTime();
-        BarrierTaskContext ctx = BarrierTaskContext.get();
-        PartitionData data = it.hasNext() ? it.next() : null;
-        int partition = data != null ? data.partition : ctx.partitionId();
-        int partitions = ctx.numPartitions();
-        long[] offs = offsets.value();
-        if (partitions != offs.length) {
-            throw new IllegalStateException("barrier task of partition " + partition + ": the stage has " + partitions
-                    + " tasks, the data " + offs.length + " partitions");
+    StateArrays train(Task task, BarrierResult.EpochFigures[] figures) {
+        Network net = task.net;
+        PartitionData data = task.data;
+        int partition = task.partition;
+        int partitions = task.partitions;
+        long[] offs = task.offsets;
+        boolean hasRows = task.rows() > 0;
+        // the broadcast doubles, not the network's state: a float32 network would round them
+        TrainingState current = state.value().toState();
+        int size = current.parameters().length;
+        int slots = current.optimizerState().length;
+        double[] packed = new double[(1 + slots) * size];
+        int b = hasRows ? LocalRound.localBatch(globalBatch, data.rows, totalRows) : 0;
+        LocalRound.Buffers buffers = hasRows ? new LocalRound.Buffers(b, data) : null;
+        // The averages alternate between two sets of arrays: one holds the round's starting state while the
+        // other takes the next (the broadcast arrays, shared by the tasks of one JVM, are never written).
+        double[][] params = new double[2][size];
+        double[][][] slotSums = new double[2][slots][size];
+        int set = 0;
+        GradientMessage out = new GradientMessage();
+        GradientMessage[] ins = new GradientMessage[partitions]; // one per partition: each keeps its message's bytes
+        double[] weights = new double[partitions];
+        for (int p = 0; p < partitions; p++) {
+            ins[p] = new GradientMessage();
+            weights[p] = (double) rowsOf(offs, p, totalRows) / totalRows;
         }
-        boolean hasRows = data != null && data.rows > 0;
-        Network net = ExecutorNetworks.borrow(spec);
-        try (BarrierExchange exchange = new BarrierExchange(ctx, wakeNanos)) {
-            TrainingState current = state.value().toState();
-            int size = current.parameters().length;
-            int slots = current.optimizerState().length;
-            double[] packed = new double[(1 + slots) * size];
-            int b = hasRows ? LocalRound.localBatch(globalBatch, data.rows, totalRows) : 0;
-            LocalRound.Buffers buffers = hasRows ? new LocalRound.Buffers(b, data) : null;
-            // The averages alternate between two sets of arrays: one holds the round's starting state while the
-            // other takes the next (the broadcast arrays, shared by the tasks of one JVM, are never written).
-            double[][] params = new double[2][size];
-            double[][][] slotSums = new double[2][slots][size];
-            int set = 0;
-            GradientMessage out = new GradientMessage();
-            GradientMessage in = new GradientMessage();
-            String[] byPartition = new String[partitions];
-            BarrierResult.EpochFigures[] figures = new BarrierResult.EpochFigures[learningRates.length];
-            long round = firstRound;
-            for (int e = 0; e < learningRates.length; e++) {
-                long epochStart = System.nanoTime();
-                BarrierResult.EpochFigures f = new BarrierResult.EpochFigures();
-                figures[e] = f;
-                net.setOptimizer(spec.optimizer().withLearningRate(learningRates[e]));
-                int[] perm = hasRows ? LocalRound.permutation(seed, firstEpoch + e, data) : null;
-                for (int first = 0; first < stepsPerEpoch; first += localSteps, round++, set ^= 1) {
-                    int steps = Math.min(localSteps, stepsPerEpoch - first);
-                    TestHooks.maybeFail(failTask, round, partition);
-                    long t0 = System.nanoTime();
-                    double lossSum = 0;
-                    if (hasRows) {
-                        net.setTrainingState(current);
-                        lossSum = LocalRound.takeSteps(net, data, perm, b, first, steps, buffers);
-                        TrainingState s = net.trainingState();
-                        System.arraycopy(s.parameters(), 0, packed, 0, size);
-                        for (int k = 0; k < slots; k++) {
-                            System.arraycopy(s.optimizerState()[k], 0, packed, (1 + k) * size, size);
-                        }
+        String[] byPartition = new String[partitions];
+        long round = firstUnit;
+        for (int e = 0; e < learningRates.length; e++) {
+            long epochStart = System.nanoTime();
+            BarrierResult.EpochFigures f = figures[e];
+            net.setOptimizer(spec.optimizer().withLearningRate(learningRates[e]));
+            int[] perm = hasRows ? LocalRound.permutation(seed, firstEpoch + e, data) : null;
+            for (int first = 0; first < stepsPerEpoch; first += localSteps, round++, set ^= 1) {
+                int steps = Math.min(localSteps, stepsPerEpoch - first);
+                TestHooks.maybeFail(failTask, round, partition);
+                long t0 = System.nanoTime();
+                double lossSum = 0;
+                if (hasRows) {
+                    net.setTrainingState(current);
+                    lossSum = LocalRound.takeSteps(net, data, perm, b, first, steps, buffers);
+                    TrainingState s = net.trainingState();
+                    System.arraycopy(s.parameters(), 0, packed, 0, size);
+                    for (int k = 0; k < slots; k++) {
+                        System.arraycopy(s.optimizerState()[k], 0, packed, (1 + k) * size, size);
                     }
-                    long t1 = System.nanoTime();
-                    String message = out.encode(partition, round, hasRows ? (long) steps * b : 0, lossSum, t1 - t0,
-                            packed, hasRows ? packed.length : 0);
-                    long t2 = System.nanoTime();
-                    String[] all = exchange.allGather(message);
-                    long t3 = System.nanoTime();
-                    BarrierEpoch.indexByPartition(all, partitions, round, in, byPartition);
-                    double[] avg = params[set];
-                    double[][] avgSlots = slotSums[set];
-                    Arrays.fill(avg, 0);
-                    for (double[] slot : avgSlots) {
-                        Arrays.fill(slot, 0);
-                    }
-                    long slowestHere = 0;
-                    for (int p = 0; p < partitions; p++) {
-                        in.decode(byPartition[p]);
-                        slowestHere = Math.max(slowestHere, in.computeNanos());
-                        if (in.samples() == 0) {
-                            continue; // a partition without rows: the local-steps mode's driver skips it too
-                        }
-                        if (in.count() != packed.length) {
-                            throw new IllegalStateException("round " + round + ": partition " + p + " sent "
-                                    + in.count() + " values for a state of " + packed.length);
-                        }
-                        double w = (double) rowsOf(offs, p, totalRows) / totalRows;
-                        in.addScaledTo(avg, 0, w);
-                        for (int k = 0; k < slots; k++) {
-                            in.addScaledTo(avgSlots[k], (1 + k) * size, w);
-                        }
-                        f.lossSum += in.lossSum();
-                        f.samples += in.samples();
-                    }
-                    current = new TrainingState(current.kind(), avg, avgSlots, current.steps() + steps);
-                    long t4 = System.nanoTime();
-                    f.slowestComputeNanos += slowestHere;
-                    f.computeNanos += t1 - t0;
-                    f.encodeNanos += t2 - t1;
-                    f.exchangeNanos += t3 - t2;
-                    f.applyNanos += t4 - t3;
                 }
-                f.nanos = System.nanoTime() - epochStart;
+                long t1 = System.nanoTime();
+                String message = out.encode(partition, round, hasRows ? (long) steps * b : 0, lossSum, t1 - t0,
+                        packed, hasRows ? packed.length : 0);
+                long t2 = System.nanoTime();
+                String[] all = task.exchange.allGather(message);
+                long t3 = System.nanoTime();
+                BarrierExchange.indexByPartition(all, partitions, round, ins[0], byPartition);
+                double[] avg = params[set];
+                double[][] avgSlots = slotSums[set];
+                long slowestHere = 0;
+                for (int p = 0; p < partitions; p++) {
+                    GradientMessage in = ins[p].decode(byPartition[p]);
+                    slowestHere = Math.max(slowestHere, in.computeNanos());
+                    if (in.samples() == 0) {
+                        continue; // a partition without rows: the local-steps mode's driver skips it too
+                    }
+                    if (in.count() != packed.length) {
+                        throw new IllegalStateException("round " + round + ": partition " + p + " sent "
+                                + in.count() + " values for a state of " + packed.length);
+                    }
+                    f.lossSum += in.lossSum();
+                    f.samples += in.samples();
+                }
+                // the weighted sums in partition order, skipping partitions without rows, as the driver makes them
+                GradientMessage.sumInto(ins, weights, 0, avg);
+                for (int k = 0; k < slots; k++) {
+                    GradientMessage.sumInto(ins, weights, (1 + k) * size, avgSlots[k]);
+                }
+                current = new TrainingState(current.kind(), avg, avgSlots, current.steps() + steps);
+                long t4 = System.nanoTime();
+                f.slowestComputeNanos += slowestHere;
+                f.computeNanos += t1 - t0;
+                f.encodeNanos += t2 - t1;
+                f.exchangeNanos += t3 - t2;
+                f.applyNanos += t4 - t3;
             }
-            StateArrays end = new StateArrays(current);
-            return scala.collection.Iterator$.MODULE$.single(new BarrierResult(partition, partition == 0 ? end : null,
-                    end.digest(), figures, System.nanoTime() - started, ShareResult.describe(net)));
-        } finally {
-            ExecutorNetworks.release(spec, net);
+            f.nanos = System.nanoTime() - epochStart;
         }
+        return new StateArrays(current);
     }
 }

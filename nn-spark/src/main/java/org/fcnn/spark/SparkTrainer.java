@@ -4,7 +4,6 @@ package org.fcnn.spark;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -28,13 +27,15 @@ import static org.apache.spark.sql.functions.col;
  *
  * <p>Call order: {@link #prepare} (one job: validates every row, caches the partitions, counts their rows), then
  * {@link #fit} (one job per step in {@link TrainingMode#EXACT}, per round in {@link TrainingMode#LOCAL_STEPS},
- * one barrier stage per epoch in {@link TrainingMode#BARRIER} and {@link TrainingMode#BARRIER_LOCAL_STEPS}), then
+ * one barrier stage per {@link #EPOCHS_PER_STAGE} epochs, all by default, in {@link TrainingMode#BARRIER} and
+ * {@link TrainingMode#BARRIER_LOCAL_STEPS}), then
  * {@link Prepared#release()}.
  *
  * <p>The exact mode reproduces {@link org.fcnn.train.Trainer} on one JVM: each epoch the same
  * {@code SplittableRandom(seed)} shuffles the global row order (the rows numbered in partition order), each
- * step's batch is the next {@code batchSize} of that order, the schedule sets the rate per epoch, and the one
- * optimizer step per batch runs on the driver. The barrier mode takes the same steps, on every task at once.
+ * step's batch is the next {@code batchSize} of that order ({@link EpochOrder}), the schedule sets the rate per
+ * epoch, and the one optimizer step per batch runs on the driver. The barrier mode takes the same steps, on every
+ * task at once.
  */
 public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
@@ -47,8 +48,8 @@ public final class SparkTrainer {
     static final long DEFAULT_WAKE_MICROS = 200;
 
     /**
-     * The Spark conf key of the barrier local-steps mode's epochs per barrier stage (default 0: all of a fit's
-     * epochs in one stage). Each stage costs some tens of milliseconds of Spark's (launching it, its tasks and the
+     * The Spark conf key of the barrier modes' epochs per barrier stage (default 0: all of a fit's epochs in one
+     * stage). Each stage costs some tens of milliseconds of Spark's (launching it, its tasks and the
      * one that brings the state to the driver), which all epochs in one stage pay once; a failed task reruns its
      * stage from the stage's first epoch, which fewer epochs per stage make cheaper.
      */
@@ -151,8 +152,8 @@ public final class SparkTrainer {
 
     /**
      * Where the time went, summed over the run ({@code steps}: the exact and barrier modes' steps, the local-steps
-     * modes' rounds): creating the broadcasts (parameters; parameters and optimizer state; in the barrier mode also
-     * the epoch's order, once per epoch); the jobs from submission to the driver holding every result; inside them,
+     * modes' rounds): creating the broadcasts (parameters; parameters and optimizer state; in the barrier modes the
+     * training state, once per stage); the jobs from submission to the driver holding every result; inside them,
      * the slowest task's computation (from its data in memory to its gradient sums or state ready; in the barrier
      * mode the slowest partition's per step, summed); in the barrier mode, averaged over the tasks, encoding the
      * message, waiting inside {@code allGather} ({@code exchangeSeconds}) and decoding, adding and stepping
@@ -243,11 +244,7 @@ public final class SparkTrainer {
             long start = System.nanoTime();
             int n = (int) data.rows;
             int batch = Math.min(config.batchSize(), n);
-            int[] order = new int[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            SplittableRandom random = new SplittableRandom(config.seed());
+            EpochOrder orders = new EpochOrder(config.seed(), n);
             double baseRate = net.optimizer().learningRate();
             Broadcast<long[]> offsets = sc.broadcast(data.offsets);
             long step = 0;
@@ -260,8 +257,7 @@ public final class SparkTrainer {
                 long epochStart = System.nanoTime();
                 double rate = rate(epoch, baseRate);
                 net.setOptimizer(net.optimizer().withLearningRate(rate));
-                org.fcnn.data.Dataset.shuffle(order, random);
-                Broadcast<int[]> orderBc = sc.broadcast(order.clone());
+                Broadcast<int[]> orderBc = sc.broadcast(orders.next().clone());
                 double lossSum = 0;
                 for (int from = 0; from < n; from += batch) {
                     int rows = Math.min(batch, n - from);
@@ -308,64 +304,77 @@ public final class SparkTrainer {
         }
 
         /**
-         * The barrier mode: per epoch, the order and the training state are broadcast and one barrier stage takes
-         * all the epoch's steps ({@link BarrierEpoch}); the tasks' final states must be equal, and become the driver
-         * network's.
+         * The barrier mode: the exact mode's steps in barrier stages of {@link #EPOCHS_PER_STAGE} epochs
+         * ({@link BarrierExactStage}: the tasks exchange their shares' gradient sums and all take each step); per
+         * stage only the training state is broadcast, the tasks replay the epochs' orders from the seed. The same
+         * states as {@link #exact()}, bit for bit.
          */
         Result barrier() {
-            long start = System.nanoTime();
-            int partitions = data.partitions();
-            BarrierChecks.check(sc.sc(), partitions);
-            long wakeNanos = sc.getConf().getLong(WAKE_MICROS, DEFAULT_WAKE_MICROS) * 1000L;
             int n = (int) data.rows;
             int batch = Math.min(config.batchSize(), n);
             int stepsPerEpoch = (n + batch - 1) / batch;
-            int[] order = new int[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            SplittableRandom random = new SplittableRandom(config.seed());
-            double baseRate = net.optimizer().learningRate();
-            Broadcast<long[]> offsets = sc.broadcast(data.offsets);
-            BarrierTotals totals = new BarrierTotals();
-            long step = 0;
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-                long epochStart = System.nanoTime();
-                double rate = rate(epoch, baseRate);
-                net.setOptimizer(net.optimizer().withLearningRate(rate));
-                org.fcnn.data.Dataset.shuffle(order, random);
-                long t0 = System.nanoTime();
-                Broadcast<int[]> orderBc = sc.broadcast(order.clone());
-                Broadcast<StateArrays> state = sc.broadcast(new StateArrays(net.trainingState()));
-                long t1 = System.nanoTime();
-                List<BarrierResult> results = barrierStage(epoch, new BarrierEpoch(spec, state, orderBc, offsets, rate,
-                        batch, step, wakeNanos, failTask), new long[] {n});
-                long t2 = System.nanoTime();
-                orderBc.destroy();
-                state.destroy();
-                step += stepsPerEpoch;
-                addEpoch(totals, results, 0, epoch, stepsPerEpoch, "step", t1 - t0, t2 - t1);
-                endEpoch(epoch, rate, results.get(0).epochs[0].lossSum, n, System.nanoTime() - epochStart,
-                        totals.timings(step));
-            }
-            offsets.destroy();
-            net.setOptimizer(net.optimizer().withLearningRate(baseRate));
-            return new Result(net, List.copyOf(history), List.copyOf(backends), jobs, totals.timings(step),
-                    (System.nanoTime() - start) / 1e9);
+            long wakeNanos = wakeNanos();
+            return barrierStages(stepsPerEpoch, "step", n, (state, offsets, firstEpoch, rates, firstStep) ->
+                    new BarrierExactStage(spec, state, offsets, rates, firstEpoch, batch, n, config.seed(), firstStep,
+                            wakeNanos, failTask));
         }
 
         /**
          * The barrier local-steps mode: the local-steps mode's rounds in barrier stages of {@link #EPOCHS_PER_STAGE}
          * epochs ({@link BarrierLocalStage}: the tasks average their states among themselves after each round); per
-         * stage only the training state is broadcast. The same states as {@link #localSteps()}, bit for bit. A
-         * stage's epochs are reported when it ends, the stage's time split between them in proportion to their time
-         * in the tasks.
+         * stage only the training state is broadcast. The same states as {@link #localSteps()}, bit for bit.
          */
         Result barrierLocalSteps() {
+            long n = data.rows;
+            int batch = (int) Math.min(config.batchSize(), n);
+            int stepsPerEpoch = (int) ((n + batch - 1) / batch);
+            int roundsPerEpoch = (stepsPerEpoch + config.localSteps() - 1) / config.localSteps();
+            long samplesPerEpoch = 0;
+            for (int p = 0; p < data.partitions(); p++) {
+                int rows = (int) BarrierLocalStage.rowsOf(data.offsets, p, n);
+                samplesPerEpoch += rows == 0 ? 0 : (long) stepsPerEpoch * LocalRound.localBatch(batch, rows, n);
+            }
+            long wakeNanos = wakeNanos();
+            return barrierStages(roundsPerEpoch, "round", samplesPerEpoch, (state, offsets, firstEpoch, rates,
+                                                                           firstRound) ->
+                    new BarrierLocalStage(spec, state, offsets, rates, firstEpoch, stepsPerEpoch,
+                            config.localSteps(), batch, n, config.seed(), firstRound, wakeNanos, failTask));
+        }
+
+        /** The {@link BarrierExchange} waker's period, from {@link #WAKE_MICROS}. */
+        private long wakeNanos() {
+            long micros = sc.getConf().getLong(WAKE_MICROS, DEFAULT_WAKE_MICROS);
+            if (micros < 0) {
+                throw new IllegalArgumentException(WAKE_MICROS + " must be >= 0 (0: Spark's own polling), got "
+                        + micros);
+            }
+            return micros * 1000L;
+        }
+
+        /** Makes a barrier mode's task for one stage. */
+        private interface StageTask {
+            /**
+             * @param rates     the learning rate of each of the stage's epochs
+             * @param firstUnit the global number of the stage's first step or round
+             */
+            scala.runtime.AbstractFunction1<scala.collection.Iterator<PartitionData>,
+                    scala.collection.Iterator<BarrierResult>> make(Broadcast<StateArrays> state,
+                                                                    Broadcast<long[]> offsets, int firstEpoch,
+                                                                    double[] rates, long firstUnit);
+        }
+
+        /**
+         * Both barrier modes: checks the task slots, then runs the fit's epochs in stages of
+         * {@link #EPOCHS_PER_STAGE}, broadcasting the training state before each ({@link #barrierStage}). A stage's
+         * epochs are reported when it ends, the stage's time split between them in proportion to their time in the
+         * tasks.
+         *
+         * @param unitsPerEpoch   the steps or rounds of an epoch (each one {@code allGather})
+         * @param samplesPerEpoch the samples an epoch's steps take, over all partitions
+         */
+        private Result barrierStages(int unitsPerEpoch, String unit, long samplesPerEpoch, StageTask task) {
             long start = System.nanoTime();
-            int partitions = data.partitions();
-            BarrierChecks.check(sc.sc(), partitions);
-            long wakeNanos = sc.getConf().getLong(WAKE_MICROS, DEFAULT_WAKE_MICROS) * 1000L;
+            BarrierChecks.check(sc.sc(), data.partitions());
             int perStage = sc.getConf().getInt(EPOCHS_PER_STAGE, 0);
             if (perStage < 0) {
                 throw new IllegalArgumentException(EPOCHS_PER_STAGE + " must be >= 0 (0: all epochs in one stage), got "
@@ -374,19 +383,10 @@ public final class SparkTrainer {
             if (perStage == 0) {
                 perStage = config.epochs();
             }
-            long n = data.rows;
-            int batch = (int) Math.min(config.batchSize(), n);
-            int stepsPerEpoch = (int) ((n + batch - 1) / batch);
-            int roundsPerEpoch = (stepsPerEpoch + config.localSteps() - 1) / config.localSteps();
-            long samplesPerEpoch = 0;
-            for (int p = 0; p < partitions; p++) {
-                int rows = (int) BarrierLocalStage.rowsOf(data.offsets, p, n);
-                samplesPerEpoch += rows == 0 ? 0 : (long) stepsPerEpoch * LocalRound.localBatch(batch, rows, n);
-            }
             double baseRate = net.optimizer().learningRate();
             Broadcast<long[]> offsets = sc.broadcast(data.offsets);
             BarrierTotals totals = new BarrierTotals();
-            long round = 0;
+            long units = 0;
             for (int epoch = 1; epoch <= config.epochs(); epoch += perStage) {
                 int epochs = Math.min(perStage, config.epochs() - epoch + 1);
                 double[] rates = new double[epochs];
@@ -398,9 +398,8 @@ public final class SparkTrainer {
                 long t0 = System.nanoTime();
                 Broadcast<StateArrays> state = sc.broadcast(new StateArrays(net.trainingState()));
                 long t1 = System.nanoTime();
-                List<BarrierResult> results = barrierStage(epoch, new BarrierLocalStage(spec, state, offsets, rates,
-                        epoch, stepsPerEpoch, config.localSteps(), batch, n, config.seed(), round, wakeNanos,
-                        failTask), samples);
+                List<BarrierResult> results = barrierStage(epoch, task.make(state, offsets, epoch, rates, units),
+                        samples);
                 long t2 = System.nanoTime();
                 state.destroy();
                 long stageNanos = System.nanoTime() - t0;
@@ -411,16 +410,16 @@ public final class SparkTrainer {
                 for (int e = 0; e < epochs; e++) {
                     BarrierResult.EpochFigures f = results.get(0).epochs[e];
                     double share = inTasks > 0 ? (double) f.nanos / inTasks : 1.0 / epochs;
-                    round += roundsPerEpoch;
-                    addEpoch(totals, results, e, epoch + e, roundsPerEpoch, "round", Math.round((t1 - t0) * share),
+                    units += unitsPerEpoch;
+                    addEpoch(totals, results, e, epoch + e, unitsPerEpoch, unit, Math.round((t1 - t0) * share),
                             Math.round((t2 - t1) * share));
                     endEpoch(epoch + e, rates[e], f.lossSum, f.samples, Math.round(stageNanos * share),
-                            totals.timings(round));
+                            totals.timings(units));
                 }
             }
             offsets.destroy();
             net.setOptimizer(net.optimizer().withLearningRate(baseRate));
-            return new Result(net, List.copyOf(history), List.copyOf(backends), jobs, totals.timings(round),
+            return new Result(net, List.copyOf(history), List.copyOf(backends), jobs, totals.timings(units),
                     (System.nanoTime() - start) / 1e9);
         }
 

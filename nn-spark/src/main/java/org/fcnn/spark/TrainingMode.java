@@ -19,22 +19,24 @@ public enum TrainingMode {
      */
     LOCAL_STEPS,
     /**
-     * Synchronous and exact, one Spark barrier stage per epoch: all partitions' tasks run at once; in each step each
-     * task computes the gradient sum of its share of the global mini-batch, the tasks exchange the sums with
+     * Synchronous and exact, one Spark barrier stage for the fit (or per {@link SparkTrainer#EPOCHS_PER_STAGE}
+     * epochs): all partitions' tasks run at once, each replaying the epochs' row orders from the seed; in each step
+     * each task computes the gradient sum of its share of the global mini-batch, the tasks exchange the sums with
      * {@code BarrierTaskContext.allGather} (through the driver's barrier coordinator), and every task adds them in
      * partition order and takes the same optimizer step. The same result as {@link #EXACT} (bit for bit) and as
-     * {@link org.fcnn.train.Trainer}; one job per epoch instead of one per step. Needs a task slot per partition
+     * {@link org.fcnn.train.Trainer}; one job per stage instead of one per step. Needs a task slot per partition
      * at once and no dynamic allocation; each step sends every partition's sums to every task, so it suits few
      * partitions.
      */
     BARRIER,
     /**
-     * Local SGD in one Spark barrier stage per epoch: the rounds of {@link #LOCAL_STEPS} (each partition takes
-     * {@code localSteps} steps on its own rows), but the tasks average their states among themselves after each
-     * round with {@code BarrierTaskContext.allGather} instead of ending a job per round, so a round costs an exchange
-     * of the states (a few milliseconds) instead of a Spark job (tens). The same states as {@link #LOCAL_STEPS},
-     * bit for bit. Needs what {@link #BARRIER} needs (a task slot per partition, no dynamic allocation); each round
-     * sends every partition's parameters and optimizer state to every task, so it suits few partitions.
+     * Local SGD in one Spark barrier stage for the fit (or per {@link SparkTrainer#EPOCHS_PER_STAGE} epochs): the
+     * rounds of {@link #LOCAL_STEPS} (each partition takes {@code localSteps} steps on its own rows), but the tasks
+     * average their states among themselves after each round with {@code BarrierTaskContext.allGather} instead of
+     * ending a job per round, so a round costs an exchange of the states (a few milliseconds) instead of a Spark job
+     * (tens). The same states as {@link #LOCAL_STEPS}, bit for bit. Needs what {@link #BARRIER} needs (a task slot
+     * per partition, no dynamic allocation); each round sends every partition's parameters and optimizer state to
+     * every task, so it suits few partitions.
      */
     BARRIER_LOCAL_STEPS;
 

@@ -99,9 +99,9 @@ public final class FcnnClassifier extends ProbabilisticClassifier<Vector, FcnnCl
         backend = new Param<>(this, "backend", "fcnn backend on the executors (auto: the best each one has, e.g. cuda "
                 + "where a GPU and nn-cuda are present, else cpu)", new Validators.Matches("[a-z][a-z0-9_-]*"));
         mode = new Param<>(this, "mode", "exact (one Spark job per step, equal to single-JVM training), local-steps "
-                + "(localSteps steps per partition per job, then averaging) or barrier (one barrier stage per epoch, "
+                + "(localSteps steps per partition per job, then averaging) or barrier (one barrier stage for the fit, "
                 + "the tasks exchange gradient sums each step; equal to exact; needs a task slot per partition) or "
-                + "barrier-local-steps (local-steps' rounds in one barrier stage per epoch, the tasks average their "
+                + "barrier-local-steps (local-steps' rounds in one barrier stage, the tasks average their "
                 + "states among themselves; equal to local-steps; needs a task slot per partition)",
                 ParamValidators.inArray(new String[] {"exact", "local-steps", "barrier", "barrier-local-steps"}));
         localSteps = new IntParam(this, "localSteps", "steps per round in the local-steps modes, > 0", ParamValidators.gt(0));
