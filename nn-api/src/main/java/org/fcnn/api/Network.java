@@ -797,13 +797,21 @@ public final class Network implements AutoCloseable {
 
     private static final int MAX_WORKSPACES = 4;
 
+    /**
+     * The buffers for batches of {@code n} rows: kept for the {@value #MAX_WORKSPACES} row counts used last, the
+     * least recently used one closed for a new count (so that a count used at every call, as a trainer's batch
+     * size, keeps its buffers while other counts come and go).
+     */
     private Workspace workspace(int n) {
         ensureOpen();
         if (current != null && current.n == n) {
             return current;
         }
-        for (Workspace ws : workspaces) {
+        for (int i = 0; i < workspaces.size(); i++) {
+            Workspace ws = workspaces.get(i);
             if (ws.n == n) {
+                workspaces.remove(i);
+                workspaces.add(ws); // the most recently used last
                 current = ws;
                 return ws;
             }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.fcnn.spark;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.spark.broadcast.Broadcast;
 import org.fcnn.api.Gradients;
 import org.fcnn.api.Network;
@@ -12,7 +10,7 @@ import org.fcnn.api.Network;
  * From the broadcast training state, for each epoch its global row order ({@link EpochOrder}, replayed from the
  * fit's seed, so only the state is broadcast) and for each step {@code s} of the epoch (the batch
  * {@code order[s*batch, s*batch+rows)}): the gradient sum of this partition's share of the batch
- * ({@link Network#accumulateGradients}, as {@link ShareGradients}), sent to every task with {@code allGather}
+ * ({@link SharePieces}, as {@link ShareGradients}), sent to every task with {@code allGather}
  * ({@link GradientMessage}, {@link BarrierExchange}); the shares added in partition order (the additions the exact
  * mode's driver makes) and one {@link Network#step(Gradients)} at the epoch's learning rate. Every task takes the
  * same steps from the same sums, so all end in the same state ({@link BarrierStage} returns it).
@@ -53,8 +51,7 @@ final class BarrierExactStage extends BarrierStage {
         Gradients share = Gradients.zeros(net);
         double[] total = new double[size];
         int[] local = new int[Math.min(batch, n)];
-        // The network takes arrays of exactly the share's rows; shares vary in size, so keep one pair per size.
-        Map<Integer, float[][]> buffers = new HashMap<>();
+        SharePieces pieces = new SharePieces();
         GradientMessage out = new GradientMessage();
         GradientMessage[] ins = new GradientMessage[partitions]; // one per partition: each keeps its message's bytes
         for (int p = 0; p < partitions; p++) {
@@ -76,16 +73,7 @@ final class BarrierExactStage extends BarrierStage {
                         : ShareGradients.share(ord, from, rows, task.offsets[partition], rowsHere, local);
                 share.clear();
                 if (count > 0) {
-                    float[][] xt = buffers.get(count);
-                    if (xt == null) {
-                        if (buffers.size() >= 64) {
-                            buffers.clear();
-                        }
-                        xt = new float[][] {new float[count * data.inputs], new float[count * data.classes]};
-                        buffers.put(count, xt);
-                    }
-                    data.gather(local, count, xt[0], xt[1]);
-                    net.accumulateGradients(xt[0], xt[1], count, share);
+                    pieces.accumulate(net, data, local, count, share);
                 }
                 long t1 = System.nanoTime();
                 String message = out.encode(partition, step, share.samples(), share.lossSum(), t1 - t0,

@@ -37,9 +37,14 @@ public final class PartitionData implements Serializable {
      * {@code t [count x classes]}.
      */
     void gather(int[] local, int count, float[] x, float[] t) {
+        gather(local, 0, count, x, t);
+    }
+
+    /** As {@link #gather(int[], int, float[], float[])} for the rows {@code local[from, from+count)}. */
+    void gather(int[] local, int from, int count, float[] x, float[] t) {
         java.util.Arrays.fill(t, 0, count * classes, 0f);
         for (int i = 0; i < count; i++) {
-            int r = local[i];
+            int r = local[from + i];
             System.arraycopy(features, r * inputs, x, i * inputs, inputs);
             t[i * classes + labels[r]] = 1f;
         }

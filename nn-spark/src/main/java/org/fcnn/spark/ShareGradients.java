@@ -11,7 +11,8 @@ import org.fcnn.api.Network;
 
 /**
  * The exact mode's task for one step: the partition's share of the global batch {@code order[start, start+rows)}
- * (the batch's samples whose global index falls in this partition), its gradient sum at the broadcast parameters.
+ * (the batch's samples whose global index falls in this partition), its gradient sum at the broadcast parameters
+ * ({@link SharePieces}).
  * A pure function of the broadcast values and the cached rows, so a retried task returns the same sums.
  */
 final class ShareGradients implements FlatMapFunction<Iterator<PartitionData>, ShareResult> {
@@ -70,11 +71,8 @@ final class ShareGradients implements FlatMapFunction<Iterator<PartitionData>, S
         Network net = ExecutorNetworks.borrow(spec);
         try {
             net.setParameters(parameters.value());
-            float[] x = new float[count * data.inputs];
-            float[] t = new float[count * data.classes];
-            data.gather(local, count, x, t);
             Gradients sum = Gradients.zeros(net);
-            net.accumulateGradients(x, t, count, sum);
+            new SharePieces().accumulate(net, data, local, count, sum);
             return List.of(new ShareResult(data.partition, sum.values(), null, sum.lossSum(), sum.samples(),
                     System.nanoTime() - t0, ShareResult.describe(net))).iterator();
         } finally {

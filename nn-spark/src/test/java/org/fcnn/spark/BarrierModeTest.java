@@ -123,6 +123,28 @@ class BarrierModeTest {
         }
     }
 
+    /**
+     * Shares of about 300 rows (batch 600 on two partitions of 600) are cut into pieces ({@link SharePieces}) in both
+     * modes alike: still the exact mode's parameters bit for bit, and Trainer's to 1e-9.
+     */
+    @Test
+    void largeSharesAreCutAlikeInBothExactModes() {
+        SparkTestData d = new SparkTestData(1200, 21);
+        NetworkSpec spec = new NetworkSpec(new int[] {SparkTestData.INPUTS, 8, SparkTestData.CLASSES},
+                Activation.TANH, "adam", 0.01, 0.9, 0, Precision.FLOAT64, 5, "cpu");
+        LearningRateSchedule s = LearningRateSchedule.constant();
+        Dataset<Row> df = d.frame(spark, 600, 600);
+        SparkTrainer.Result barrier = fit(df, spec, new TrainingConfig(2, 600, 99, s, TrainingMode.BARRIER, 1));
+        SparkTrainer.Result exact = fit(df, spec, new TrainingConfig(2, 600, 99, s, TrainingMode.EXACT, 1));
+        try (Network b = barrier.network(); Network e = exact.network(); Network single = spec.build()) {
+            Trainer.builder().epochs(2).batchSize(600).seed(99).schedule(s).build().fit(single, d.dataset());
+            assertArrayEquals(e.parameters(), b.parameters(), 0, "the exact mode's parameters, bit for bit");
+            double diff = SparkTestData.maxAbsDiff(single.parameters(), b.parameters());
+            assertTrue(diff <= 1e-9, "largest difference from the single-JVM Trainer: " + diff);
+            assertEquals(4, b.steps());
+        }
+    }
+
     static Stream<Arguments> localRuns() {
         return Stream.of(
                 Arguments.of("adam", 0.01, 0.0, "cosine", new int[] {150, 150}, Precision.FLOAT64, 0),
