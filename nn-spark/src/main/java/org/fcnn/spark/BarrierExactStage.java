@@ -107,11 +107,7 @@ final class BarrierExactStage extends BarrierStage {
                 long t4 = System.nanoTime();
                 f.lossSum += lossSum;
                 f.samples += samples;
-                f.slowestComputeNanos += slowestHere;
-                f.computeNanos += t1 - t0;
-                f.encodeNanos += t2 - t1;
-                f.exchangeNanos += t3 - t2;
-                f.applyNanos += t4 - t3;
+                f.addTimes(slowestHere, t0, t1, t2, t3, t4);
             }
             f.nanos = System.nanoTime() - epochStart;
         }

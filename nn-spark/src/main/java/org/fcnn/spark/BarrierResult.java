@@ -50,5 +50,18 @@ final class BarrierResult implements Serializable {
         long exchangeNanos;
         long applyNanos;
         long nanos;
+
+        /**
+         * Adds one step's or round's times: the slowest partition's computation, and this task's instants
+         * {@code t0} (computing starts), {@code t1} (computed), {@code t2} (encoded), {@code t3} (out of
+         * {@code allGather}), {@code t4} (applied), from {@code System.nanoTime()}.
+         */
+        void addTimes(long slowestCompute, long t0, long t1, long t2, long t3, long t4) {
+            slowestComputeNanos += slowestCompute;
+            computeNanos += t1 - t0;
+            encodeNanos += t2 - t1;
+            exchangeNanos += t3 - t2;
+            applyNanos += t4 - t3;
+        }
     }
 }
