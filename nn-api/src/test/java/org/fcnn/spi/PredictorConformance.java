@@ -47,6 +47,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * repeat the same serialised work).
  */
 public interface PredictorConformance {
+    /** The measured windows {@link #warmCallsAllocateNothing} may take for one to be free of allocation. */
+    int WARM_WINDOWS = 5;
+
     int IN = 48;
     int HIDDEN = 96;
     int OUT = 10;
@@ -399,7 +402,9 @@ public interface PredictorConformance {
      * Warm calls allocate nothing on the calling thread: 2,000 rounds of a one-sample call (float and double)
      * and a batch of 8, after 10,000 rounds to warm up the JIT and the lane, allocate less than 2 KiB in all
      * (a third of a byte per call, where the smallest object is 16 bytes; the allocation counter's own reads
-     * are a few hundred bytes at most). Only where calls run on lanes (forward contexts); where they take
+     * are a few hundred bytes at most), in one of {@value #WARM_WINDOWS} such windows in a row (the JIT may
+     * finish or redo a compilation during the first on a loaded machine; CI once saw 7 MB in a window after a
+     * passing run of the same commit). Only where calls run on lanes (forward contexts); where they take
      * turns, the lock and the device API may allocate.
      */
     @Test
@@ -424,14 +429,21 @@ public interface PredictorConformance {
                 predictor.predict(oneD, oneOutD);
             }
             long id = Thread.currentThread().getId();
-            long a0 = bean.getThreadAllocatedBytes(id);
-            for (int i = 0; i < 2_000; i++) {
-                predictor.predict(one, oneOut);
-                predictor.predict(batch, 8, batchOut);
-                predictor.predict(oneD, oneOutD);
+            long bytes = Long.MAX_VALUE;
+            int window = 0;
+            // A compilation that the JIT finishes late (or redoes) can still box during one window on a busy
+            // machine; allocation that lasts shows in every window.
+            while (bytes >= 2048 && window++ < WARM_WINDOWS) {
+                long a0 = bean.getThreadAllocatedBytes(id);
+                for (int i = 0; i < 2_000; i++) {
+                    predictor.predict(one, oneOut);
+                    predictor.predict(batch, 8, batchOut);
+                    predictor.predict(oneD, oneOutD);
+                }
+                bytes = bean.getThreadAllocatedBytes(id) - a0;
             }
-            long bytes = bean.getThreadAllocatedBytes(id) - a0;
-            assertTrue(bytes < 2048, "6,000 warm calls allocated " + bytes + " bytes");
+            assertTrue(bytes < 2048, "6,000 warm calls allocated " + bytes + " bytes (the last of " + WARM_WINDOWS
+                    + " windows)");
         }
     }
 
