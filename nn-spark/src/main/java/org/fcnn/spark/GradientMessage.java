@@ -21,8 +21,8 @@ import java.nio.charset.StandardCharsets;
  * so making it and reading it back are array copies. The values are sent in the first of three formats that holds
  * them all exactly: {@code count} floats {@code f} (format 1) where each value is a float, as a float32 network's
  * parameters and optimizer state are; {@code count} floats {@code f} standing for {@code (double) f * samples}
- * (format 2) where each value is that, as a float32 network's gradient sums of one share are (the backend's float
- * mean gradient times the rows); else {@code count} doubles (format 0), keeping their raw bits (NaN payloads,
+ * (format 2) where each value is that, as a float32 network's gradient sums of a share computed in one call are
+ * (the backend's float mean gradient times the rows; see {@link SharePieces}); else {@code count} doubles (format 0), keeping their raw bits (NaN payloads,
  * {@code -0.0}). Lossless in each case: every value reads back as the same bits, in float32 with half the bytes to
  * send and copy.
  *
