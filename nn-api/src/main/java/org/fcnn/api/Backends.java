@@ -88,10 +88,7 @@ public final class Backends {
      * @throws BackendUnavailableException naming the reason, if it is unknown or cannot run here
      */
     public static Backend open(String name) {
-        if (name == null || name.isBlank() || name.trim().equalsIgnoreCase("auto")) {
-            return open();
-        }
-        return Holder.REGISTRY.open(Holder.REGISTRY.find(name));
+        return Holder.REGISTRY.open(named(name));
     }
 
     /**
@@ -105,9 +102,13 @@ public final class Backends {
         if (maxThreads < 1) {
             throw new IllegalArgumentException("maxThreads must be at least 1, got " + maxThreads);
         }
-        BackendInfo info = name == null || name.isBlank() || name.trim().equalsIgnoreCase("auto") ? selected()
+        return Holder.REGISTRY.open(named(name), maxThreads);
+    }
+
+    /** The backend called {@code name}; {@code auto} (or none) is the selected one. */
+    private static BackendInfo named(String name) {
+        return name == null || name.isBlank() || name.trim().equalsIgnoreCase("auto") ? selected()
                 : Holder.REGISTRY.find(name);
-        return Holder.REGISTRY.open(info, maxThreads);
     }
 
     /** A multi-line description of every backend and the selection, for bug reports. */

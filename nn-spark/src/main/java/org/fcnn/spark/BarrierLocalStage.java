@@ -43,11 +43,6 @@ final class BarrierLocalStage extends BarrierStage {
         this.totalRows = totalRows;
     }
 
-    /** The rows of partition {@code p}, from the partitions' offsets (the rows before each) and the total. */
-    static long rowsOf(long[] offsets, int p, long totalRows) {
-        return (p + 1 < offsets.length ? offsets[p + 1] : totalRows) - offsets[p];
-    }
-
     @Override
     StateArrays train(Task task, BarrierResult.EpochFigures[] figures) {
         Network net = task.net;
@@ -73,7 +68,7 @@ final class BarrierLocalStage extends BarrierStage {
         double[] weights = new double[partitions];
         for (int p = 0; p < partitions; p++) {
             ins[p] = new GradientMessage();
-            weights[p] = (double) rowsOf(offs, p, totalRows) / totalRows;
+            weights[p] = LocalRound.weight(offs, p, totalRows);
         }
         String[] byPartition = new String[partitions];
         long round = firstUnit;

@@ -45,6 +45,16 @@ final class LocalRound implements FlatMapFunction<Iterator<PartitionData>, Share
         this.failTask = failTask;
     }
 
+    /** The rows of partition {@code p}, from the partitions' offsets (the rows before each) and the total. */
+    static long rowsOf(long[] offsets, int p, long totalRows) {
+        return (p + 1 < offsets.length ? offsets[p + 1] : totalRows) - offsets[p];
+    }
+
+    /** Partition {@code p}'s weight in the average of the partitions' states: its share of all rows. */
+    static double weight(long[] offsets, int p, long totalRows) {
+        return (double) rowsOf(offsets, p, totalRows) / totalRows;
+    }
+
     /** This partition's mini-batch size: its share of the global batch, at least 1 and at most its rows. */
     static int localBatch(int globalBatch, int rows, long totalRows) {
         return (int) Math.max(1, Math.min(rows, Math.round((double) globalBatch * rows / totalRows)));

@@ -331,7 +331,7 @@ public final class SparkTrainer {
             int roundsPerEpoch = (stepsPerEpoch + config.localSteps() - 1) / config.localSteps();
             long samplesPerEpoch = 0;
             for (int p = 0; p < data.partitions(); p++) {
-                int rows = (int) BarrierLocalStage.rowsOf(data.offsets, p, n);
+                int rows = (int) LocalRound.rowsOf(data.offsets, p, n);
                 samplesPerEpoch += rows == 0 ? 0 : (long) stepsPerEpoch * LocalRound.localBatch(batch, rows, n);
             }
             long wakeNanos = wakeNanos();
@@ -579,9 +579,7 @@ public final class SparkTrainer {
                             continue;
                         }
                         slowest = Math.max(slowest, r.computeNanos);
-                        int p = r.partition;
-                        double w = (double) (p + 1 < data.offsets.length ? data.offsets[p + 1] - data.offsets[p]
-                                : n - data.offsets[p]) / n;
+                        double w = LocalRound.weight(data.offsets, r.partition, n);
                         addScaled(params, r.values, w);
                         for (int s = 0; s < slots.length; s++) {
                             addScaled(slots[s], r.optimizerState[s], w);
