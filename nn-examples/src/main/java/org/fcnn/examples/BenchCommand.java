@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.fcnn.examples;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -89,6 +92,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Precisions for --gemm and --tutorial (default: ${DEFAULT-VALUE}).")
     String[] precisions;
 
+    @Option(names = "--paired",
+            description = "Time one workload (one --gemm size and --precision, or --fmnist with one --hidden and "
+                    + "--batch) in windows read from standard input, for a driver that alternates them with a "
+                    + "peer's (nn-bench/paired.py): prints READY after the warm-up, then for each line (a window "
+                    + "in ms) one WINDOW line with the rate.")
+    boolean paired;
+
     /** Warm-up: 5 rounds within 3% of their median, after at least 2 s, at most 30 s. */
     private static final SteadyState WARM_UP = new SteadyState(5, 0.03, 2_000_000_000L, 30_000_000_000L);
 
@@ -107,6 +117,9 @@ final class BenchCommand implements Callable<Integer> {
             tutorial = true;
             gemm = new int[] {1024};
         }
+        if (paired) {
+            checkPaired();
+        }
         PrintStream out = System.out;
         try (Backend b = "auto".equals(backend) ? Backends.open() : Backends.open(backend)) {
             out.printf("# backend %s (%s); java %s; %s%n", b.name(), b.device(), Runtime.version(),
@@ -124,6 +137,10 @@ final class BenchCommand implements Callable<Integer> {
             Dataset test = set.test();
             for (int h : hidden) {
                 for (int bs : batch) {
+                    if (paired) {
+                        fmnistWindows(out, train, h, bs);
+                        return 0;
+                    }
                     fmnist(out, train, test, h, bs);
                 }
             }
@@ -164,8 +181,26 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void fmnist(PrintStream out, Dataset train, Dataset test, int h, int bs) {
-        try (Network net = Network.builder()
+    /** {@code --paired} times exactly one workload, which it must be told. */
+    private void checkPaired() {
+        int workloads = (tutorial ? 1 : 0) + (fmnist ? 1 : 0) + (gemm != null ? 1 : 0);
+        if (workloads != 1 || tutorial) {
+            throw new IllegalArgumentException("--paired times one workload: give --gemm N or --fmnist, not "
+                    + (tutorial ? "--tutorial" : "both"));
+        }
+        if (gemm != null && (gemm.length != 1 || precisions.length != 1)) {
+            throw new IllegalArgumentException("--paired --gemm needs one size and one --precision, found "
+                    + gemm.length + " sizes and " + precisions.length + " precisions");
+        }
+        if (fmnist && (hidden.length != 1 || batch.length != 1)) {
+            throw new IllegalArgumentException("--paired --fmnist needs one --hidden and one --batch, found "
+                    + hidden.length + " and " + batch.length);
+        }
+    }
+
+    /** The benchmark's network: 784-H-10, sigmoid, softmax and cross-entropy, SGD 0.1, float32, seed 0. */
+    private Network fmnistNetwork(Dataset train, int h) {
+        return Network.builder()
                 .input(train.inputs())
                 .dense(h, Activation.SIGMOID)
                 .dense(CLASSES, Activation.SOFTMAX)
@@ -174,7 +209,47 @@ final class BenchCommand implements Callable<Integer> {
                 .precision(Precision.FLOAT32)
                 .seed(0)
                 .backend(backend)
-                .build()) {
+                .build();
+    }
+
+    /** {@code --paired --fmnist}: one epoch to warm up, then windows of training on full batches (samples/s). */
+    private void fmnistWindows(PrintStream out, Dataset train, int h, int bs) throws IOException {
+        try (Network net = fmnistNetwork(train, h)) {
+            int n = train.size();
+            if (bs > n) {
+                throw new IllegalArgumentException("--batch " + bs + " exceeds the " + n + " training samples");
+            }
+            int[] order = new int[n];
+            Arrays.setAll(order, i -> i);
+            SplittableRandom random = new SplittableRandom(0);
+            float[] x = new float[bs * train.inputs()];
+            float[] t = new float[bs * CLASSES];
+            int[] next = {n}; // position in the current epoch's order; n: shuffle first
+            PairedWindows.Workload batches = nanos -> {
+                long t0 = System.nanoTime();
+                long samples = 0;
+                long now;
+                do {
+                    if (next[0] + bs > n) { // a new epoch; the tail that is not a full batch is left out
+                        Dataset.shuffle(order, random);
+                        next[0] = 0;
+                    }
+                    train.gather(order, next[0], bs, x, t);
+                    net.trainBatch(x, t, bs);
+                    next[0] += bs;
+                    samples += bs;
+                    now = System.nanoTime();
+                } while (now - t0 < nanos);
+                return samples / ((now - t0) / 1e9);
+            };
+            WARM_UP.warmUp(() -> batches.runFor(200_000_000L));
+            PairedWindows.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out,
+                    "samples/s", batches);
+        }
+    }
+
+    private void fmnist(PrintStream out, Dataset train, Dataset test, int h, int bs) {
+        try (Network net = fmnistNetwork(train, h)) {
             int n = train.size();
             int[] order = new int[n];
             Arrays.setAll(order, i -> i);
@@ -219,7 +294,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void gemm(PrintStream out, int n, Precision precision) {
+    private void gemm(PrintStream out, int n, Precision precision) throws IOException {
         try (Backend b = "auto".equals(backend) ? Backends.open() : Backends.open(backend);
              Matrix a = b.allocate(n, n, precision);
              Matrix m = b.allocate(n, n, precision);
@@ -239,6 +314,22 @@ final class BenchCommand implements Callable<Integer> {
                 return flop / (System.nanoTime() - s);
             };
             SteadyState.Result warm = WARM_UP.warmUp(product);
+            if (paired) {
+                PairedWindows.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out,
+                        "GFLOP/s", nanos -> {
+                            long t0 = System.nanoTime();
+                            long products = 0;
+                            long now;
+                            do {
+                                b.gemm(false, false, 1, a, m, 0, c);
+                                b.read(c, values, 0);
+                                products++;
+                                now = System.nanoTime();
+                            } while (now - t0 < nanos);
+                            return flop * products / (now - t0);
+                        });
+                return;
+            }
             // at least reps repetitions and about 1.5 s, like the peer script gemm.py
             double once = flop / warm.lastMedian() / 1e9;
             int count = (int) Math.max(reps, Math.min(50, 1.5 / Math.max(once, 1e-6)));
