@@ -96,11 +96,12 @@ final class FloatGemmRunner implements WorkerPool.Job {
         }
         // Split the wider side; but a product that reads A in place splits by columns: each thread then packs
         // only its share of B (by rows, each would pack all of B: the forward pass of a 784-128 layer did).
-        boolean cols = n >= m || !blocked.packsA(transA, n, alpha);
+        boolean inPlaceA = !blocked.packsA(transA, n, alpha);
+        boolean cols = n >= m || inPlaceA;
         int units = cols ? ceilDiv(n, blocked.colAlign()) : ceilDiv(m, blocked.rowAlign());
         int parts = threads.partsFor(work, units);
         if (parts > 1) {
-            if (cols && !blocked.packsA(transA, n, alpha)) {
+            if (cols && inPlaceA) {
                 // A read in place: a band packs only its own columns of B, so finer bands cost no packing and
                 // let a thread that started late (or was slowed) take fewer of them.
                 parts = Math.min(units, parts * IN_PLACE_BANDS_PER_THREAD);

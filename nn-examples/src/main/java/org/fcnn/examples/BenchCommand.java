@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.fcnn.examples;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -212,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
                 .build();
     }
 
-    /** {@code --paired --fmnist}: one epoch to warm up, then windows of training on full batches (samples/s). */
+    /** {@code --paired --fmnist}: 200 ms rounds until the rate settles ({@link #WARM_UP}), then windows of training on full batches (samples/s). */
     private void fmnistWindows(PrintStream out, Dataset train, int h, int bs) throws IOException {
         try (Network net = fmnistNetwork(train, h)) {
             int n = train.size();
@@ -225,26 +222,17 @@ final class BenchCommand implements Callable<Integer> {
             float[] x = new float[bs * train.inputs()];
             float[] t = new float[bs * CLASSES];
             int[] next = {n}; // position in the current epoch's order; n: shuffle first
-            PairedWindows.Workload batches = nanos -> {
-                long t0 = System.nanoTime();
-                long samples = 0;
-                long now;
-                do {
-                    if (next[0] + bs > n) { // a new epoch; the tail that is not a full batch is left out
-                        Dataset.shuffle(order, random);
-                        next[0] = 0;
-                    }
-                    train.gather(order, next[0], bs, x, t);
-                    net.trainBatch(x, t, bs);
-                    next[0] += bs;
-                    samples += bs;
-                    now = System.nanoTime();
-                } while (now - t0 < nanos);
-                return samples / ((now - t0) / 1e9);
-            };
+            PairedWindows.Workload batches = PairedWindows.repeating(bs, () -> {
+                if (next[0] + bs > n) { // a new epoch; the tail that is not a full batch is left out
+                    Dataset.shuffle(order, random);
+                    next[0] = 0;
+                }
+                train.gather(order, next[0], bs, x, t);
+                net.trainBatch(x, t, bs);
+                next[0] += bs;
+            });
             WARM_UP.warmUp(() -> batches.runFor(200_000_000L));
-            PairedWindows.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out,
-                    "samples/s", batches);
+            PairedWindows.serve(out, "samples/s", batches);
         }
     }
 
@@ -307,27 +295,18 @@ final class BenchCommand implements Callable<Integer> {
             b.write(a, values, 0);
             b.write(m, values, 0);
             double flop = 2.0 * n * n * n;
-            DoubleSupplier product = () -> { // one product, in GFLOP/s
-                long s = System.nanoTime();
+            Runnable oneProduct = () -> {
                 b.gemm(false, false, 1, a, m, 0, c);
                 b.read(c, values, 0); // waits for device backends; a copy of n^2, small next to n^3
+            };
+            DoubleSupplier product = () -> { // one product, in GFLOP/s
+                long s = System.nanoTime();
+                oneProduct.run();
                 return flop / (System.nanoTime() - s);
             };
             SteadyState.Result warm = WARM_UP.warmUp(product);
             if (paired) {
-                PairedWindows.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out,
-                        "GFLOP/s", nanos -> {
-                            long t0 = System.nanoTime();
-                            long products = 0;
-                            long now;
-                            do {
-                                b.gemm(false, false, 1, a, m, 0, c);
-                                b.read(c, values, 0);
-                                products++;
-                                now = System.nanoTime();
-                            } while (now - t0 < nanos);
-                            return flop * products / (now - t0);
-                        });
+                PairedWindows.serve(out, "GFLOP/s", PairedWindows.repeating(flop / 1e9, oneProduct));
                 return;
             }
             // at least reps repetitions and about 1.5 s, like the peer script gemm.py

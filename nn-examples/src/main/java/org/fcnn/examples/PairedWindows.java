@@ -3,7 +3,9 @@ package org.fcnn.examples;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -23,6 +25,29 @@ final class PairedWindows {
     }
 
     private PairedWindows() {
+    }
+
+    /**
+     * A workload that repeats {@code once} until the window is over, each run doing {@code workPerRun} units of
+     * work (GFLOP of a product, samples of a batch); its rate is work per second.
+     */
+    static Workload repeating(double workPerRun, Runnable once) {
+        return nanos -> {
+            long t0 = System.nanoTime();
+            long runs = 0;
+            long now;
+            do {
+                once.run();
+                runs++;
+                now = System.nanoTime();
+            } while (now - t0 < nanos);
+            return workPerRun * runs / ((now - t0) / 1e9);
+        };
+    }
+
+    /** Serves windows of {@code workload} read from standard input until it ends. */
+    static void serve(PrintStream out, String unit, Workload workload) throws IOException {
+        serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out, unit, workload);
     }
 
     /**
