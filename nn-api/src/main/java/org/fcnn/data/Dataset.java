@@ -4,6 +4,8 @@ package org.fcnn.data;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import org.fcnn.spi.Backend;
+import org.fcnn.spi.Matrix;
 
 /**
  * A table of samples for training or evaluation: features {@code [size x inputs]} and targets
@@ -252,6 +254,27 @@ public final class Dataset {
             System.arraycopy(features, row * inputs, x, i * inputs, inputs);
             System.arraycopy(targets, row * outputs, t, i * outputs, outputs);
         }
+    }
+
+    /**
+     * Writes the samples {@code order[start, start + x.rows())} (where {@code order} is {@code null}, the rows from
+     * {@code start} on) into the backend matrices {@code x} ({@code [rows x inputs]}) and {@code t}
+     * ({@code [rows x outputs]}) with {@link Backend#writeRows}: the mini-batch gather of a training loop without a
+     * copy in a host array between (on the CPU backend it allocates nothing; others stage the rows once).
+     *
+     * @throws IllegalArgumentException if a matrix does not have this set's columns, the two differ in rows, or
+     *                                  the order or a row index is out of range
+     */
+    public void load(Backend backend, int[] order, int start, Matrix x, Matrix t) {
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(t, "t");
+        if (x.cols() != inputs || t.cols() != outputs || x.rows() != t.rows()) {
+            throw new IllegalArgumentException("load: x " + x.shape() + " and t " + t.shape() + " must be [n x "
+                    + inputs + "] and [n x " + outputs + "] for this set");
+        }
+        backend.writeRows(x, features, order, start);
+        backend.writeRows(t, targets, order, start);
     }
 
     /** As {@link #gather(int[], int, int, float[], float[])} for the contiguous rows {@code [start, start + count)}. */

@@ -28,6 +28,9 @@ public abstract class Backend implements AutoCloseable {
     public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     private final AtomicLong allocatedBytes = new AtomicLong();
+    /** The host array {@link #doWriteRows} stages rows in by default, and its lock. */
+    private final Object stagingLock = new Object();
+    private float[] staging;
     private boolean closed;
 
     /** The provider's name: {@code cpu}, {@code opencl}, {@code cuda}. */
@@ -99,6 +102,46 @@ public abstract class Backend implements AutoCloseable {
             }
         }
         doWrite(dst, src, offset);
+    }
+
+    /**
+     * Copies rows of a row-major table into {@code dst} ({@code [rows x cols]}), the gather of a mini-batch
+     * straight into a backend matrix: row {@code i} of {@code dst} from {@code table[r * cols, (r + 1) * cols)},
+     * where {@code r = order[start + i]}, or {@code r = start + i} where {@code order} is {@code null}. One pass over
+     * the rows where a gather into a host array and {@link #write(Matrix, float[], int)} take three (the CPU backend
+     * copies into the matrix; others stage the rows in a host array that they keep for the next call). Rejects NaN
+     * and infinities, naming the table's row and column; as rows are copied as they are checked, {@code dst} may
+     * hold some of the rows when a value is rejected.
+     *
+     * @throws IllegalArgumentException if the table is null, a row index is outside it, the order is too short or
+     *                                  a value is not finite
+     */
+    public final void writeRows(Matrix dst, float[] table, int[] order, int start) {
+        written(dst, "dst");
+        if (table == null) {
+            throw new IllegalArgumentException("writeRows: table is null");
+        }
+        int rows = dst.rows();
+        int cols = dst.cols();
+        long tableRows = table.length / cols;
+        if (order == null) {
+            if (start < 0 || start + (long) rows > tableRows) {
+                throw new IllegalArgumentException("writeRows " + dst.shape() + ": rows [" + start + ", "
+                        + (start + (long) rows) + ") are not all in the table of " + tableRows + " rows of " + cols);
+            }
+        } else {
+            if (start < 0 || start + (long) rows > order.length) {
+                throw new IllegalArgumentException("writeRows " + dst.shape() + ": order[" + start + ", "
+                        + (start + (long) rows) + ") is past the order's " + order.length + " entries");
+            }
+            for (int i = start, end = start + rows; i < end; i++) {
+                if (order[i] < 0 || order[i] >= tableRows) {
+                    throw new IllegalArgumentException("writeRows " + dst.shape() + ": order[" + i + "] = " + order[i]
+                            + " is not a row of the table of " + tableRows + " rows of " + cols);
+                }
+            }
+        }
+        doWriteRows(dst, table, order, start);
     }
 
     /** Copies {@code src} into {@code dst[offset ... offset + src.size())} (row-major). */
@@ -659,6 +702,39 @@ public abstract class Backend implements AutoCloseable {
                                          double beta1, double beta2, double eps, double correction2,
                                          double weightDecay);
 
+    /**
+     * {@link #writeRows}'s copy, its indices checked; it must reject a value that is not finite with
+     * {@link #notFiniteRow}. The default gathers the rows into a host array kept for the next call (one per
+     * backend, used under its lock) and writes that with {@link #doWrite(Matrix, float[], int)}.
+     */
+    protected void doWriteRows(Matrix dst, float[] table, int[] order, int start) {
+        int rows = dst.rows();
+        int cols = dst.cols();
+        synchronized (stagingLock) {
+            if (staging == null || staging.length < dst.size()) {
+                staging = new float[dst.size()];
+            }
+            for (int i = 0; i < rows; i++) {
+                int r = order == null ? start + i : order[start + i];
+                System.arraycopy(table, r * cols, staging, i * cols, cols);
+                if (!allFinite(staging, i * cols, cols)) {
+                    throw notFiniteRow(dst, table, r, cols);
+                }
+            }
+            doWrite(dst, staging, 0);
+        }
+    }
+
+    /** The exception for row {@code r} of a table of {@code cols} columns, which holds a NaN or an infinity. */
+    protected static IllegalArgumentException notFiniteRow(Matrix dst, float[] table, int r, int cols) {
+        int j = 0;
+        while (j < cols - 1 && Float.isFinite(table[r * cols + j])) {
+            j++;
+        }
+        return new IllegalArgumentException("writeRows " + dst.shape() + ": value " + j + " of table row " + r
+                + " is " + table[r * cols + j] + "; values must be finite");
+    }
+
     /** Releases every native resource; matrices still open are freed with it. */
     protected abstract void doClose();
 
@@ -728,7 +804,7 @@ public abstract class Backend implements AutoCloseable {
     }
 
     /** As {@link #allFinite(double[], int, int)} for floats. */
-    static boolean allFinite(float[] x, int offset, int n) {
+    protected static boolean allFinite(float[] x, int offset, int n) {
         // x * 0 is 0 for every finite x and NaN for NaN and the infinities: the sum is 0 exactly when all are
         // finite. Eight sums keep eight additions in flight.
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;

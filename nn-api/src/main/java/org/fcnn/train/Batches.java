@@ -7,7 +7,7 @@ import org.fcnn.spi.Backend;
 import org.fcnn.spi.Matrix;
 
 /**
- * The reusable memory for running a network batch by batch over a dataset: host arrays for one batch and
+ * The reusable memory for running a network batch by batch over a dataset: a host array for one batch's outputs and
  * backend matrices for the full batch size and for one smaller (last) batch size. Allocated once per run, so
  * the loop itself allocates nothing.
  */
@@ -15,8 +15,6 @@ final class Batches implements AutoCloseable {
     final Network net;
     final Backend backend;
     final int batchSize;
-    final float[] x;
-    final float[] t;
     final float[] out;
     private final Matrix[] inputs = new Matrix[2];
     private final Matrix[] targets = new Matrix[2];
@@ -26,21 +24,13 @@ final class Batches implements AutoCloseable {
         this.net = net;
         this.backend = net.backend();
         this.batchSize = batchSize;
-        this.x = new float[Math.multiplyExact(batchSize, net.inputSize())];
-        this.t = new float[Math.multiplyExact(batchSize, net.outputSize())];
         this.out = new float[Math.multiplyExact(batchSize, net.outputSize())];
     }
 
     /** Copies rows {@code order[start, start+n)} of {@code data} to the backend; returns the input matrix. */
     Matrix load(Dataset data, int[] order, int start, int n) {
-        if (order == null) {
-            data.gather(start, n, x, t);
-        } else {
-            data.gather(order, start, n, x, t);
-        }
         int slot = slot(n);
-        backend.write(inputs[slot], x, 0);
-        backend.write(targets[slot], t, 0);
+        data.load(backend, order, start, inputs[slot], targets[slot]);
         return inputs[slot];
     }
 

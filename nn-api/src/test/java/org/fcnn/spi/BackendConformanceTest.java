@@ -174,6 +174,105 @@ public abstract class BackendConformanceTest implements PredictorConformance {
         }
     }
 
+    /**
+     * {@link Backend#writeRows} stores the same values as gathering the rows into a host array and writing that:
+     * rows by an order (repeated and out of sequence) and contiguous rows from a start, 37 columns (blocks of eight
+     * and a rest), into a matrix written before (every element replaced).
+     */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void writeRowsStoresTheRowsOfTheTableInOrder(Precision p) {
+        assumeSupported(p);
+        int cols = 37;
+        int tableRows = 11;
+        float[] table = new float[tableRows * cols];
+        Random r = new Random(5);
+        for (int i = 0; i < table.length; i++) {
+            table[i] = (float) (20 * r.nextDouble() - 10);
+        }
+        int[] order = {9, 4, 2, 10, 0, 7, 3, 7, 1};
+        try (Matrix m = backend.allocate(6, cols, p)) {
+            backend.fill(m, 0.5);
+            backend.writeRows(m, table, order, 2);
+            float[] want = new float[6 * cols];
+            for (int i = 0; i < 6; i++) {
+                System.arraycopy(table, order[2 + i] * cols, want, i * cols, cols);
+            }
+            float[] got = new float[want.length];
+            backend.read(m, got, 0);
+            assertArrayEquals(want, got, "rows by order from 2");
+            backend.writeRows(m, table, null, 5);
+            backend.read(m, got, 0);
+            assertArrayEquals(Arrays.copyOfRange(table, 5 * cols, 11 * cols), got, "rows 5..10");
+        }
+    }
+
+    /**
+     * Bad rows: a NaN or an infinity is named by its table row and column (wherever it sits in the row); a row
+     * index outside the table, an order too short and contiguous rows past the table's end are rejected before
+     * anything is written; a frozen matrix is not written.
+     */
+    @Test
+    void writeRowsRejectsNonFiniteValuesAndRowsOutsideTheTable() {
+        Precision p = backend.supports(Precision.FLOAT32) ? Precision.FLOAT32 : Precision.FLOAT64;
+        int cols = 13;
+        float[] table = new float[8 * cols];
+        Arrays.fill(table, 1f);
+        try (Matrix m = backend.allocate(3, cols, p)) {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                for (int col = 0; col < cols; col++) {
+                    float[] t = table.clone();
+                    t[6 * cols + col] = bad;
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> backend.writeRows(m, t, new int[] {1, 6, 2}, 0));
+                    assertTrue(e.getMessage().contains("value " + col + " of table row 6"), e.getMessage());
+                }
+            }
+            backend.fill(m, 0.25);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> backend.writeRows(m, table, new int[] {0, 8, 1}, 0));
+            assertTrue(e.getMessage().contains("order[1] = 8") && e.getMessage().contains("8 rows of 13"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> backend.writeRows(m, table, new int[] {0, -1, 1}, 0));
+            assertTrue(e.getMessage().contains("order[1] = -1"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> backend.writeRows(m, table, new int[] {0, 1, 2}, 1));
+            assertTrue(e.getMessage().contains("past the order's 3 entries"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> backend.writeRows(m, table, null, 6));
+            assertTrue(e.getMessage().contains("rows [6, 9)"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> backend.writeRows(m, null, null, 0));
+            double[] untouched = new double[3 * cols];
+            Arrays.fill(untouched, 0.25);
+            assertArrayEquals(untouched, m.toArray(), 0, "nothing written by a rejected index");
+            backend.freeze(m);
+            assertThrows(IllegalStateException.class, () -> backend.writeRows(m, table, null, 0));
+        }
+    }
+
+    /** {@link org.fcnn.data.Dataset#load}: the samples and one-hot targets {@code gather} copies, in the matrices. */
+    @Test
+    void datasetLoadWritesWhatGatherCopies() {
+        Precision p = backend.supports(Precision.FLOAT32) ? Precision.FLOAT32 : Precision.FLOAT64;
+        float[] features = new float[10 * 6];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = i * 0.25f - 3;
+        }
+        org.fcnn.data.Dataset data = org.fcnn.data.Dataset.classification(features, 6, new int[] {0, 2, 1, 2, 0, 1, 1, 0, 2, 2}, 3);
+        int[] order = {8, 3, 5, 0, 9, 1};
+        float[] x = new float[4 * 6];
+        float[] t = new float[4 * 3];
+        data.gather(order, 1, 4, x, t);
+        try (Matrix mx = backend.allocate(4, 6, p); Matrix mt = backend.allocate(4, 3, p); Matrix wrong = backend.allocate(4, 5, p)) {
+            data.load(backend, order, 1, mx, mt);
+            float[] gotX = new float[x.length];
+            float[] gotT = new float[t.length];
+            backend.read(mx, gotX, 0);
+            backend.read(mt, gotT, 0);
+            assertArrayEquals(x, gotX);
+            assertArrayEquals(t, gotT);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> data.load(backend, order, 1, wrong, mt));
+            assertTrue(e.getMessage().contains("[4 x 5]") && e.getMessage().contains("[n x 6]"), e.getMessage());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Precision.class)
     void allocateZeroFillsAndFillAndCopyWork(Precision p) {

@@ -22,6 +22,7 @@ public final class CpuBackend extends Backend {
     private final CpuThreads threads;
     private final FloatGemmRunner floatGemm;
     private final DoubleGemmRunner doubleGemm;
+    private final RowWriter rowWriter;
     /** The compiled step of the stack {@link #doSgdStep} last ran, with that stack and loss. */
     private CompiledSteps.Step compiled;
     private DenseStack compiledFor;
@@ -41,6 +42,7 @@ public final class CpuBackend extends Backend {
         }
         this.floatGemm = new FloatGemmRunner(kernels.floatGemm(), scratch, threads);
         this.doubleGemm = new DoubleGemmRunner(kernels.doubleGemm(), scratch, threads);
+        this.rowWriter = new RowWriter(threads);
     }
 
     @Override
@@ -75,6 +77,22 @@ public final class CpuBackend extends Backend {
     @Override
     protected void doWrite(Matrix dst, float[] src, int offset) {
         cpu(dst).copyIn(src, offset, dst.size());
+    }
+
+    /** Straight into the matrix, each row checked before it is copied, on the pool's threads for a large batch ({@link RowWriter}). */
+    @Override
+    protected void doWriteRows(Matrix dst, float[] table, int[] order, int start) {
+        rowWriter.write(cpu(dst), table, order, start);
+    }
+
+    /** {@link Backend}'s finite check, for {@link RowWriter}. */
+    static boolean allFiniteRow(float[] x, int offset, int n) {
+        return allFinite(x, offset, n);
+    }
+
+    /** {@link Backend}'s exception for a row that is not finite, for {@link RowWriter}. */
+    static IllegalArgumentException notFiniteRowOf(Matrix dst, float[] table, int r, int cols) {
+        return notFiniteRow(dst, table, r, cols);
     }
 
     @Override

@@ -94,6 +94,17 @@ final class CpuMatrix extends Matrix {
         }
     }
 
+    /** {@code count} elements from {@code src[srcOff...]} into this matrix's elements from {@code dstOff} on. */
+    void copyIn(float[] src, int srcOff, int dstOff, int count) {
+        if (d != null) {
+            for (int i = 0; i < count; i++) {
+                d[dstOff + i] = src[srcOff + i];
+            }
+        } else {
+            System.arraycopy(src, srcOff, f, dstOff, count);
+        }
+    }
+
     /** The first {@code count} elements into {@code dst[offset...]}. */
     void copyOut(double[] dst, int offset, int count) {
         if (d != null) {

@@ -6,24 +6,30 @@ package org.fcnn.cpu;
  * {@code ldc = n}) with the right kernel and number of threads: tiny products through
  * {@link SmallDoubleGemm} on the calling thread (or the kernel's dot products, {@link DoubleGemm#dotsFor});
  * small ones through the blocked kernel on the calling thread; larger ones split into bands of C (by columns when C is at least as wide as tall, else by rows,
- * aligned to the kernel's tiles, one per thread, or {@link #IN_PLACE_BANDS_PER_THREAD} where A is read in place) that the calling thread and {@link WorkerPool} workers
- * claim one at a time, each thread with its own {@link Scratch}. A product whose C is much narrower than the
+ * aligned to the kernel's tiles, one per thread, or {@link #FINE_BANDS_PER_THREAD} where no band packs what another packs too) that the calling thread and {@link WorkerPool} workers
+ * claim one at a time, each thread with its own {@link Scratch}. Bands of columns that would each pack the same A
+ * (bands of rows the same B) share one copy instead, which the calling thread packs whole before handing out the
+ * bands ({@link DoubleGemm#packA}, {@link DoubleGemm#packB}). A product whose C is much narrower than the
  * kernel's tile (an output layer of 10 against tiles 64 columns wide) is computed transposed, the narrow
- * side as the tile's rows, into scratch slot 3, then transposed into C. One band per thread because each band
- * packs the whole of the other operand again: with four per thread, training 784-128-10 at batch 256 on
- * two threads re-packed {@code W^T} eight times per forward pass and ran at 114,000-141,000 samples/s
- * against 150,000-216,000 with one (and 1024^3 products lost some 10%); a thread scheduled late still only
- * does less, as the bands are claimed dynamically. Holds the current product in fields so that handing it to the pool allocates nothing;
+ * side as the tile's rows, into scratch slot 3, then transposed into C. One band per thread where each band
+ * packs the whole of the other operand again (a kernel that does not pack ahead): with four per thread,
+ * training 784-128-10 at batch 256 on two threads re-packed {@code W^T} eight times per forward pass and ran at
+ * 114,000-141,000 samples/s against 150,000-216,000 with one (and 1024^3 products lost some 10%); a thread
+ * scheduled late still only does less, as the bands are claimed dynamically. Holds the current product in fields so that handing it to the pool allocates nothing;
  * used by one thread at a time, like its backend.
  */
 final class DoubleGemmRunner implements WorkerPool.Job {
     private static final DoubleGemm SMALL = new SmallDoubleGemm();
     /**
-     * Bands per thread where A is read in place and C is split by columns (the forward pass): training
-     * 784-128-10 at batch 256 on two threads, 25 windows of 200 ms alternated in one JVM on an AMD EPYC Zen 3
-     * (AVX2), ran 1.03x as fast (median of the per-window ratios; quartiles 0.98-1.13) as with one band per thread.
+     * Bands per thread where no band packs what another does (A read in place, as in the forward pass, or the
+     * operand all bands read packed once for all of them): training 784-128-10 at batch 256 on two threads, 25 windows
+     * of 200 ms alternated in one JVM on an AMD EPYC Zen 3 (AVX2), ran 1.03x as fast (median of the per-window
+     * ratios; quartiles 0.98-1.13) with four bands per thread as with one where A is read in place; with the weight
+     * gradient's A packed once and four bands per thread there too, 1.09x (quartiles 1.02-1.18; 784-1024-10 1.07x,
+     * 0.97-1.13; double64 1024^3 on two threads 0.99x, 0.95-1.01), 12-16 windows alternated between two JVMs
+     * ({@code nn-bench/ab.py}, docs/BENCHMARKS.md).
      */
-    private static final int IN_PLACE_BANDS_PER_THREAD = 4;
+    private static final int FINE_BANDS_PER_THREAD = 4;
 
     private final DoubleGemm blocked;
     private final Scratch[] scratch;
@@ -44,6 +50,10 @@ final class DoubleGemmRunner implements WorkerPool.Job {
     private int ldb;
     private double[] c;
     private boolean byColumns;
+    /** A packed whole for all bands ({@link DoubleGemm#packA}), or null where each band packs its own. */
+    private double[] packedA;
+    /** B packed whole for all bands ({@link DoubleGemm#packB}), or null where each band packs its own. */
+    private double[] packedB;
     private int bands;
     /**
      * The current product's band count (high 32 bits) and next band to claim (low 32 bits), published
@@ -101,10 +111,23 @@ final class DoubleGemmRunner implements WorkerPool.Job {
         int units = cols ? ceilDiv(n, blocked.colAlign()) : ceilDiv(m, blocked.rowAlign());
         int parts = threads.partsFor(work, units);
         if (parts > 1) {
-            if (cols && inPlaceA) {
-                // A read in place: a band packs only its own columns of B, so finer bands cost no packing and
-                // let a thread that started late (or was slowed) take fewer of them.
-                parts = Math.min(units, parts * IN_PLACE_BANDS_PER_THREAD);
+            // Bands of columns all read the whole of A, bands of rows the whole of B: where it is not read in place,
+            // pack it once for all of them.
+            int packedASize = cols && !inPlaceA ? blocked.packedASize(transA, transB, m, k) : 0;
+            int packedBSize = cols ? 0 : blocked.packedBSize(transA, transB, m, n, k);
+            if (inPlaceA || packedASize > 0 || packedBSize > 0) {
+                // No band packs what another does then, so finer bands cost no packing and let a thread that
+                // started late (or was slowed) take fewer of them.
+                parts = Math.min(units, parts * FINE_BANDS_PER_THREAD);
+            }
+            double[] sharedA = null;
+            double[] sharedB = null;
+            if (packedASize > 0) {
+                sharedA = scratch[0].doubles(4, packedASize);
+                blocked.packA(transA, m, k, alpha, a, aOff, lda, sharedA);
+            } else if (packedBSize > 0) {
+                sharedB = scratch[0].doubles(5, packedBSize);
+                blocked.packB(transB, n, k, b, bOff, ldb, sharedB);
             }
             this.transA = transA;
             this.transB = transB;
@@ -121,6 +144,8 @@ final class DoubleGemmRunner implements WorkerPool.Job {
             this.ldb = ldb;
             this.c = c;
             this.byColumns = cols;
+            this.packedA = sharedA;
+            this.packedB = sharedB;
             this.bands = parts;
             this.failure = null;
 
@@ -128,7 +153,18 @@ final class DoubleGemmRunner implements WorkerPool.Job {
             this.a = null;
             this.b = null;
             this.c = null;
+            this.packedA = null;
+            this.packedB = null;
             if (ran) {
+                return;
+            }
+            // The pool was busy: the whole product here, from what is packed already.
+            if (sharedA != null) {
+                blocked.gemmPackedA(m, n, k, sharedA, transB, b, bOff, ldb, beta, c, 0, n, scratch[0]);
+                return;
+            }
+            if (sharedB != null) {
+                blocked.gemmPackedB(transA, m, n, k, alpha, a, aOff, lda, sharedB, beta, c, 0, n, scratch[0]);
                 return;
             }
         }
@@ -183,7 +219,13 @@ final class DoubleGemmRunner implements WorkerPool.Job {
         if (from >= to) {
             return;
         }
-        if (byColumns) {
+        if (packedA != null) {
+            blocked.gemmPackedA(m, to - from, k, packedA, transB, b, bOff + (transB ? from * ldb : from), ldb,
+                    beta, c, from, n, own);
+        } else if (packedB != null) {
+            blocked.gemmPackedB(transA, to - from, n, k, alpha, a, aOff + (transA ? from : from * lda), lda, packedB,
+                    beta, c, from * n, n, own);
+        } else if (byColumns) {
             blocked.gemm(transA, transB, m, to - from, k, alpha, a, aOff, lda, b, bOff + (transB ? from * ldb : from), ldb,
                     beta, c, from, n, own);
         } else {

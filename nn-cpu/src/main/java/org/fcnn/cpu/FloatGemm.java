@@ -33,6 +33,60 @@ interface FloatGemm {
         return false;
     }
 
+    /**
+     * Elements of {@code alpha op(A) [m x k]} packed whole by {@link #packA}, for a product of these arguments
+     * whose bands of columns all read the same A; 0 where this kernel does not pack A ahead for it (then
+     * {@link #packA} and {@link #gemmPackedA} are not called).
+     */
+    default int packedASize(boolean transA, boolean transB, int m, int k) {
+        return 0;
+    }
+
+    /**
+     * Packs {@code alpha op(A) [m x k]} whole into {@code ap[0, packedASize(transA, transB, m, k))}, block by block in the layout
+     * that {@link #gemmPackedA} reads. Call order: this once, then {@link #gemmPackedA} for any bands of C's
+     * columns, from any threads that see {@code ap} after it was written.
+     */
+    default void packA(boolean transA, int m, int k, float alpha, float[] a, int aOff, int lda, float[] ap) {
+        throw new UnsupportedOperationException("this kernel does not pack A ahead");
+    }
+
+    /**
+     * {@code C [m x n] = Ap op(B) [k x n] + beta C} with {@code Ap} as {@link #packA} left it (alpha applied
+     * there): the same results, bit for bit, as {@link #gemm} of the same arguments.
+     */
+    default void gemmPackedA(int m, int n, int k, float[] ap, boolean transB, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc, Scratch scratch) {
+        throw new UnsupportedOperationException("this kernel does not pack A ahead");
+    }
+
+    /**
+     * Elements of {@code op(B) [k x n]} packed whole by {@link #packB}, for a product of these arguments whose
+     * bands of rows all read the same B; 0 where this kernel does not pack B ahead for it (then {@link #packB} and
+     * {@link #gemmPackedB} are not called).
+     */
+    default int packedBSize(boolean transA, boolean transB, int m, int n, int k) {
+        return 0;
+    }
+
+    /**
+     * Packs {@code op(B) [k x n]} whole into {@code bp[0, packedBSize(transA, transB, m, n, k))}, block by block in
+     * the layout that {@link #gemmPackedB} reads. Call order: this once, then {@link #gemmPackedB} for any bands of
+     * C's rows, from any threads that see {@code bp} after it was written.
+     */
+    default void packB(boolean transB, int n, int k, float[] b, int bOff, int ldb, float[] bp) {
+        throw new UnsupportedOperationException("this kernel does not pack B ahead");
+    }
+
+    /**
+     * {@code C [m x n] = alpha op(A) [m x k] Bp + beta C} with {@code Bp} as {@link #packB} left it: the same
+     * results, bit for bit, as {@link #gemm} of the same arguments.
+     */
+    default void gemmPackedB(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                             float[] bp, float beta, float[] c, int cOff, int ldc, Scratch scratch) {
+        throw new UnsupportedOperationException("this kernel does not pack B ahead");
+    }
+
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
               float beta, float[] c, int cOff, int ldc, Scratch scratch);

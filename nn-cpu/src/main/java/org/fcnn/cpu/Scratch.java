@@ -4,11 +4,12 @@ package org.fcnn.cpu;
 /**
  * Per-thread working arrays for packing matrix blocks, grown on first use and then reused, so that a
  * steady training loop allocates nothing. Slots are numbered by the kernel that uses them: 0-2 the blocked
- * products, 3 the runners (a narrow product computed transposed).
+ * products, 3 the runners (a narrow product computed transposed), 4 and 5 the runners' A or B packed whole for all
+ * bands of a product (in the calling thread's scratch, read by every thread of the product).
  */
 final class Scratch {
-    private final float[][] floats = new float[4][];
-    private final double[][] doubles = new double[4][];
+    private final float[][] floats = new float[6][];
+    private final double[][] doubles = new double[6][];
     private float[][] floatRows = new float[0][];
     private double[][] doubleRows = new double[0][];
 

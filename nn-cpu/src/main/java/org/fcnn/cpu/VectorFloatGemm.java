@@ -96,29 +96,119 @@ final class VectorFloatGemm implements FloatGemm {
                     scratch.floats(2, VectorFloatDots.scratchSize()));
             return;
         }
+        product(transA, transB, m, n, k, alpha, a, aOff, lda, null, b, bOff, ldb, null, beta, c, cOff, ldc, scratch);
+    }
+
+    /** {@code roundUp(m, MR) * k}: A's rows padded to whole panels; 0 for the products that run as dot products. */
+    @Override
+    public int packedASize(boolean transA, boolean transB, int m, int k) {
+        if (!transA && transB && m <= VectorFloatDots.MAX_ROWS) {
+            return 0;
+        }
+        long size = (long) roundUp(m, tileRows) * k;
+        return size > Integer.MAX_VALUE - 16 ? 0 : (int) size;
+    }
+
+    /**
+     * Each block {@code (ic, pc)} of A ({@code mc x kc}, packed as {@link #gemm} packs it) at {@link #packedABlock}:
+     * the blocks of one {@code pc} in order of {@code ic}, then those of the next.
+     */
+    @Override
+    public void packA(boolean transA, int m, int k, float alpha, float[] a, int aOff, int lda, float[] ap) {
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
+            for (int ic = 0; ic < m; ic += mcMax) {
+                packA(transA, a, aOff, lda, ic, pc, Math.min(mcMax, m - ic), kc, alpha, ap, packedABlock(m, ic, pc, kc));
+            }
+        }
+    }
+
+    @Override
+    public void gemmPackedA(int m, int n, int k, float[] ap, boolean transB, float[] b, int bOff, int ldb,
+                            float beta, float[] c, int cOff, int ldc, Scratch scratch) {
+        product(false, transB, m, n, k, 1, null, 0, 0, ap, b, bOff, ldb, null, beta, c, cOff, ldc, scratch);
+    }
+
+    /** {@code roundUp(n, NR) * k} after the aligned start: B's columns padded to whole panels; 0 for dot products. */
+    @Override
+    public int packedBSize(boolean transA, boolean transB, int m, int n, int k) {
+        if (!transA && transB && m <= VectorFloatDots.MAX_ROWS) {
+            return 0;
+        }
+        long size = B_START + (long) roundUp(n, tileCols) * k;
+        return size > Integer.MAX_VALUE - 16 ? 0 : (int) size;
+    }
+
+    /**
+     * Each block {@code (pc, jc)} of B ({@code kc x nc}, packed as {@link #gemm} packs it) at {@link #packedBBlock}:
+     * the blocks of one {@code jc} in order of {@code pc}, then those of the next.
+     */
+    @Override
+    public void packB(boolean transB, int n, int k, float[] b, int bOff, int ldb, float[] bp) {
+        for (int jc = 0; jc < n; jc += ncMax) {
+            int nc = Math.min(ncMax, n - jc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                packB(transB, b, bOff, ldb, pc, jc, kc, nc, bp, packedBBlock(k, jc, pc, nc));
+            }
+        }
+    }
+
+    @Override
+    public void gemmPackedB(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                            float[] bp, float beta, float[] c, int cOff, int ldc, Scratch scratch) {
+        product(transA, false, m, n, k, alpha, a, aOff, lda, null, null, 0, 0, bp, beta, c, cOff, ldc, scratch);
+    }
+
+    /** Where block {@code (pc, jc)} of B packed whole starts: {@code B_START + jc * k + pc * roundUp(nc, NR)}. */
+    private int packedBBlock(int k, int jc, int pc, int nc) {
+        return B_START + jc * k + pc * roundUp(nc, tileCols);
+    }
+
+    /** Where block {@code (ic, pc)} of A packed whole starts: {@code pc * roundUp(m, MR) + ic * kc}. */
+    private int packedABlock(int m, int ic, int pc, int kc) {
+        return pc * roundUp(m, tileRows) + ic * kc;
+    }
+
+    /**
+     * The blocked product: A and B packed block by block here, or ({@code packedA}, {@code packedB} not null) read
+     * from A packed whole by {@link #packA(boolean, int, int, float, float[], int, int, float[])} or B packed whole by
+     * {@link #packB(boolean, int, int, float[], int, int, float[])}.
+     */
+    private void product(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                         float[] a, int aOff, int lda, float[] packedA, float[] b, int bOff, int ldb, float[] packedB,
+                         float beta, float[] c, int cOff, int ldc, Scratch scratch) {
         if (beta != 0) {
             FloatGemm.scale(c, cOff, ldc, m, n, beta);
         }
-        float[] ap = scratch.floats(0, mcMax * kcMax);
-        float[] bp = scratch.floats(1, B_START + kcMax * Math.min(ncMax, roundUp(n, tileCols)));
+        float[] ap = packedA != null ? packedA : scratch.floats(0, mcMax * kcMax);
+        float[] bp = packedB != null ? packedB : scratch.floats(1, B_START + kcMax * Math.min(ncMax, roundUp(n, tileCols)));
         float[] tile = scratch.floats(2, tileRows * tileCols);
         for (int jc = 0; jc < n; jc += ncMax) {
             int nc = Math.min(ncMax, n - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean overwrite = pc == 0 && beta == 0;
-                packB(transB, b, bOff, ldb, pc, jc, kc, nc, bp);
+                int bpOff = B_START;
+                if (packedB != null) {
+                    bpOff = packedBBlock(k, jc, pc, nc);
+                } else {
+                    packB(transB, b, bOff, ldb, pc, jc, kc, nc, bp, B_START);
+                }
                 // A is read in place, without packing, where few panels of B reuse each of its panels (its
                 // rows stay in L1 across them); only a last panel of fewer than MR rows is packed then.
-                boolean inPlace = !packsA(transA, nc, alpha);
+                boolean inPlace = packedA == null && !packsA(transA, nc, alpha);
                 for (int ic = 0; ic < m; ic += mcMax) {
                     int mc = Math.min(mcMax, m - ic);
                     int inPlaceRows = inPlace ? mc / tileRows * tileRows : 0;
-                    if (inPlaceRows < mc) {
-                        packA(transA, a, aOff, lda, ic + inPlaceRows, pc, mc - inPlaceRows, kc, alpha, ap);
+                    int apOff = 0;
+                    if (packedA != null) {
+                        apOff = packedABlock(m, ic, pc, kc);
+                    } else if (inPlaceRows < mc) {
+                        packA(transA, a, aOff, lda, ic + inPlaceRows, pc, mc - inPlaceRows, kc, alpha, ap, 0);
                     }
-                    block(kc, mc, nc, inPlaceRows, a, aOff + ic * lda + pc, lda, ap, bp, c, cOff + ic * ldc + jc,
-                            ldc, overwrite, tile);
+                    block(kc, mc, nc, inPlaceRows, a, aOff + ic * lda + pc, lda, ap, apOff, bp, bpOff, c,
+                            cOff + ic * ldc + jc, ldc, overwrite, tile);
                 }
             }
         }
@@ -126,13 +216,14 @@ final class VectorFloatGemm implements FloatGemm {
 
     /**
      * {@code C [mc x nc] (+)= A block * Bp block}, tile by tile: its first {@code inPlaceRows} rows (a multiple of MR) from A's rows in place at
-     * {@code a[aRows + r * lda + p]}, the rest from the packed panels in {@code ap}.
+     * {@code a[aRows + r * lda + p]}, the rest from the packed panels in {@code ap} from {@code ap[apOff]}; B's panels
+     * from {@code bp[bpOff]}.
      */
-    private void block(int kc, int mc, int nc, int inPlaceRows, float[] a, int aRows, int lda, float[] ap,
-                       float[] bp, float[] c, int cOff, int ldc, boolean overwrite, float[] tile) {
+    private void block(int kc, int mc, int nc, int inPlaceRows, float[] a, int aRows, int lda, float[] ap, int apOff,
+                       float[] bp, int bpOff, float[] c, int cOff, int ldc, boolean overwrite, float[] tile) {
         for (int jr = 0; jr < nc; jr += tileCols) {
             int nr = Math.min(tileCols, nc - jr);
-            int bo = B_START + jr * kc;
+            int bo = bpOff + jr * kc;
             for (int ir = 0; ir < inPlaceRows; ir += tileRows) {
                 int ci = cOff + ir * ldc + jr;
                 int ao = aRows + ir * lda;
@@ -150,7 +241,7 @@ final class VectorFloatGemm implements FloatGemm {
             for (int ir = inPlaceRows; ir < mc; ir += tileRows) {
                 int mr = Math.min(tileRows, mc - ir);
                 int ci = cOff + ir * ldc + jr;
-                int ao = (ir - inPlaceRows) * kc;
+                int ao = apOff + (ir - inPlaceRows) * kc;
                 if (mr == tileRows && nr == tileCols) {
                     if (overwrite) {
                         kernel.set(kc, ap, ao, bp, bo, c, ci, ldc);
@@ -169,13 +260,29 @@ final class VectorFloatGemm implements FloatGemm {
         return (x + multiple - 1) / multiple * multiple;
     }
 
-    /** Packs {@code alpha op(A)[ic.., pc..]} ({@code mc x kc}) as panels of {@code MR} rows: (r, p) at {@code ir * kc + p * MR + r}. */
+    /**
+     * Packs {@code alpha op(A)[ic.., pc..]} ({@code mc x kc}) as panels of {@code MR} rows: (r, p) at
+     * {@code apOff + ir * kc + p * MR + r}.
+     */
     private void packA(boolean transA, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc,
-                              float alpha, float[] ap) {
+                       float alpha, float[] ap, int apOff) {
         for (int ir = 0; ir < mc; ir += tileRows) {
-            int base = ir * kc;
+            int base = apOff + ir * kc;
             int mr = Math.min(tileRows, mc - ir);
-            if (transA) {
+            if (transA && mr == tileRows && tileRows == 6) {
+                // A full panel of op(A) = A^T: six adjacent elements of each row of A, written in order (the weight
+                // gradient packs delta^T this way).
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + ir;
+                    int dst = base + p * 6;
+                    ap[dst] = alpha * a[src];
+                    ap[dst + 1] = alpha * a[src + 1];
+                    ap[dst + 2] = alpha * a[src + 2];
+                    ap[dst + 3] = alpha * a[src + 3];
+                    ap[dst + 4] = alpha * a[src + 4];
+                    ap[dst + 5] = alpha * a[src + 5];
+                }
+            } else if (transA) {
                 for (int p = 0; p < kc; p++) {
                     int src = aOff + (pc + p) * lda + ic + ir;
                     int dst = base + p * tileRows;
@@ -221,11 +328,11 @@ final class VectorFloatGemm implements FloatGemm {
         }
     }
 
-    /** Packs {@code op(B)[pc.., jc..]} ({@code kc x nc}) as panels of {@code NR} columns: (p, j) at {@code B_START + jr * kc + p * NR + j}. */
+    /** Packs {@code op(B)[pc.., jc..]} ({@code kc x nc}) as panels of {@code NR} columns: (p, j) at {@code bpOff + jr * kc + p * NR + j}. */
     private void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc,
-                              float[] bp) {
+                       float[] bp, int bpOff) {
         for (int jr = 0; jr < nc; jr += tileCols) {
-            int base = B_START + jr * kc;
+            int base = bpOff + jr * kc;
             int nr = Math.min(tileCols, nc - jr);
             if (transB) {
                 // A transposition (the forward pass packs W^T this way), in blocks of PB steps of p so that

@@ -219,21 +219,34 @@ final class BenchCommand implements Callable<Integer> {
             int[] order = new int[n];
             Arrays.setAll(order, i -> i);
             SplittableRandom random = new SplittableRandom(0);
-            float[] x = new float[bs * train.inputs()];
-            float[] t = new float[bs * CLASSES];
             int[] next = {n}; // position in the current epoch's order; n: shuffle first
-            PairedWindows.Workload batches = PairedWindows.repeating(bs, () -> {
-                if (next[0] + bs > n) { // a new epoch; the tail that is not a full batch is left out
-                    Dataset.shuffle(order, random);
-                    next[0] = 0;
-                }
-                train.gather(order, next[0], bs, x, t);
-                net.trainBatch(x, t, bs);
-                next[0] += bs;
-            });
-            WARM_UP.warmUp(() -> batches.runFor(200_000_000L));
-            PairedWindows.serve(out, "samples/s", batches);
+            try (Matrix x = net.backend().allocate(bs, train.inputs(), Precision.FLOAT32);
+                 Matrix t = net.backend().allocate(bs, CLASSES, Precision.FLOAT32)) {
+                PairedWindows.Workload batches = PairedWindows.repeating(bs, () -> {
+                    if (next[0] + bs > n) { // a new epoch; the tail that is not a full batch is left out
+                        Dataset.shuffle(order, random);
+                        next[0] = 0;
+                    }
+                    trainRows(net, train, order, next[0], x, t);
+                    next[0] += bs;
+                });
+                WARM_UP.warmUp(() -> batches.runFor(200_000_000L));
+                PairedWindows.serve(out, "samples/s", batches);
+            }
         }
+    }
+
+    /**
+     * One step on the rows {@code order[start, start + x.rows())} of {@code train}, loaded into {@code x} and
+     * {@code t} as {@code Trainer} loads a batch ({@link Dataset#load}); returns the batch's mean loss.
+     */
+    private static double trainRows(Network net, Dataset train, int[] order, int start, Matrix x, Matrix t) {
+        train.load(net.backend(), order, start, x, t);
+        net.forward(x);
+        double loss = net.loss(t);
+        net.backward(t);
+        net.step();
+        return loss;
     }
 
     private void fmnist(PrintStream out, Dataset train, Dataset test, int h, int bs) {
@@ -242,43 +255,42 @@ final class BenchCommand implements Callable<Integer> {
             int[] order = new int[n];
             Arrays.setAll(order, i -> i);
             SplittableRandom random = new SplittableRandom(0);
-            float[] x = new float[bs * train.inputs()];
-            float[] t = new float[bs * CLASSES];
             int tail = n % bs; // the last, smaller batch of an epoch, as PyTorch's loop has it
-            float[] tailX = new float[Math.max(1, tail) * train.inputs()];
-            float[] tailT = new float[Math.max(1, tail) * CLASSES];
-            double[] rates = new double[Math.max(1, epochs - 1)];
-            double lossSum = 0;
-            long bytes = 0;
-            long batches = 0;
-            for (int epoch = 1; epoch <= epochs; epoch++) {
-                Dataset.shuffle(order, random);
-                lossSum = 0;
-                long a0 = Allocation.bytes();
-                long t0 = System.nanoTime();
-                batches = 0;
-                for (int start = 0; start < n; start += bs) {
-                    int size = Math.min(bs, n - start);
-                    float[] bx = size == bs ? x : tailX;
-                    float[] bt = size == bs ? t : tailT;
-                    train.gather(order, start, size, bx, bt);
-                    lossSum += net.trainBatch(bx, bt, size) * size;
-                    batches++;
+            Backend b = net.backend();
+            try (Matrix x = b.allocate(bs, train.inputs(), Precision.FLOAT32);
+                 Matrix t = b.allocate(bs, CLASSES, Precision.FLOAT32);
+                 Matrix tailX = b.allocate(Math.max(1, tail), train.inputs(), Precision.FLOAT32);
+                 Matrix tailT = b.allocate(Math.max(1, tail), CLASSES, Precision.FLOAT32)) {
+                double[] rates = new double[Math.max(1, epochs - 1)];
+                double lossSum = 0;
+                long bytes = 0;
+                long batches = 0;
+                for (int epoch = 1; epoch <= epochs; epoch++) {
+                    Dataset.shuffle(order, random);
+                    lossSum = 0;
+                    long a0 = Allocation.bytes();
+                    long t0 = System.nanoTime();
+                    batches = 0;
+                    for (int start = 0; start < n; start += bs) {
+                        int size = Math.min(bs, n - start);
+                        lossSum += trainRows(net, train, order, start, size == bs ? x : tailX, size == bs ? t : tailT) * size;
+                        batches++;
+                    }
+                    long t1 = System.nanoTime();
+                    bytes = Allocation.bytes() - a0;
+                    double rate = n / ((t1 - t0) / 1e9);
+                    if (epoch > 1 || epochs == 1) {
+                        rates[Math.max(0, epoch - 2)] = rate;
+                    }
+                    out.printf(Locale.ROOT, "epoch %d: %.2f s, %.0f samples/s, train loss %.4f, %.1f bytes/batch%n",
+                            epoch, (t1 - t0) / 1e9, rate, lossSum / n, (double) bytes / batches);
                 }
-                long t1 = System.nanoTime();
-                bytes = Allocation.bytes() - a0;
-                double rate = n / ((t1 - t0) / 1e9);
-                if (epoch > 1 || epochs == 1) {
-                    rates[Math.max(0, epoch - 2)] = rate;
-                }
-                out.printf(Locale.ROOT, "epoch %d: %.2f s, %.0f samples/s, train loss %.4f, %.1f bytes/batch%n",
-                        epoch, (t1 - t0) / 1e9, rate, lossSum / n, (double) bytes / batches);
+                double accuracy = Evaluation.of(net, test).accuracy();
+                out.printf(Locale.ROOT, "RESULT fmnist 784-%d-10 batch %d float32 sgd 0.1: %.0f samples/s median of "
+                                + "epochs 2..%d; test accuracy %.4f; %.1f bytes/batch allocated in the last epoch;"
+                                + " peak heap %.0f MiB; %s%n", h, bs, median(rates), epochs, accuracy,
+                        (double) bytes / batches, Allocation.peakHeapBytes() / 1048576.0, machine);
             }
-            double accuracy = Evaluation.of(net, test).accuracy();
-            out.printf(Locale.ROOT, "RESULT fmnist 784-%d-10 batch %d float32 sgd 0.1: %.0f samples/s median of "
-                            + "epochs 2..%d; test accuracy %.4f; %.1f bytes/batch allocated in the last epoch;"
-                            + " peak heap %.0f MiB; %s%n", h, bs, median(rates), epochs, accuracy,
-                    (double) bytes / batches, Allocation.peakHeapBytes() / 1048576.0, machine);
         }
     }
 
