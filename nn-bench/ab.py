@@ -12,7 +12,8 @@ Usage (from the repository root; keep the old jar first, e.g. `cp nn-examples/ta
 before rebuilding):
   /usr/bin/python3 nn-bench/ab.py --rounds 12 --ms 1000 \\
       --bench "--fmnist --hidden 128 --batch 256 --threads 2" "/tmp/old.jar|" "nn-examples/target/fcnn.jar|"
-  /usr/bin/python3 nn-bench/ab.py --bench "--gemm 1024 --precision float32 --threads 1" "" "-Dfcnn.cpu.kc=256"
+  /usr/bin/python3 nn-bench/ab.py --bench "--gemm 1024 --precision float32 --threads 1" -- "" "-Dfcnn.cpu.kc=256"
+(`--` before configurations that start with a dash.)
 """
 import argparse
 import shlex

@@ -110,65 +110,79 @@ final class DoubleGemmRunner implements WorkerPool.Job {
         boolean cols = n >= m || inPlaceA;
         int units = cols ? ceilDiv(n, blocked.colAlign()) : ceilDiv(m, blocked.rowAlign());
         int parts = threads.partsFor(work, units);
-        if (parts > 1) {
-            // Bands of columns all read the whole of A, bands of rows the whole of B: where it is not read in place,
-            // pack it once for all of them.
-            int packedASize = cols && !inPlaceA ? blocked.packedASize(transA, transB, m, k) : 0;
-            int packedBSize = cols ? 0 : blocked.packedBSize(transA, transB, m, n, k);
-            if (inPlaceA || packedASize > 0 || packedBSize > 0) {
-                // No band packs what another does then, so finer bands cost no packing and let a thread that
-                // started late (or was slowed) take fewer of them.
-                parts = Math.min(units, parts * FINE_BANDS_PER_THREAD);
-            }
-            double[] sharedA = null;
-            double[] sharedB = null;
-            if (packedASize > 0) {
-                sharedA = scratch[0].doubles(4, packedASize);
-                blocked.packA(transA, m, k, alpha, a, aOff, lda, sharedA);
-            } else if (packedBSize > 0) {
-                sharedB = scratch[0].doubles(5, packedBSize);
-                blocked.packB(transB, n, k, b, bOff, ldb, sharedB);
-            }
-            this.transA = transA;
-            this.transB = transB;
-            this.m = m;
-            this.n = n;
-            this.k = k;
-            this.alpha = alpha;
-            this.beta = beta;
-            this.a = a;
-            this.aOff = aOff;
-            this.lda = lda;
-            this.b = b;
-            this.bOff = bOff;
-            this.ldb = ldb;
-            this.c = c;
-            this.byColumns = cols;
-            this.packedA = sharedA;
-            this.packedB = sharedB;
-            this.bands = parts;
-            this.failure = null;
-
-            boolean ran = threads.pool().tryRun(this, Math.min(parts, threads.count()) - 1); // bands may outnumber threads
-            this.a = null;
-            this.b = null;
-            this.c = null;
-            this.packedA = null;
-            this.packedB = null;
-            if (ran) {
-                return;
-            }
-            // The pool was busy: the whole product here, from what is packed already.
-            if (sharedA != null) {
-                blocked.gemmPackedA(m, n, k, sharedA, transB, b, bOff, ldb, beta, c, 0, n, scratch[0]);
-                return;
-            }
-            if (sharedB != null) {
-                blocked.gemmPackedB(transA, m, n, k, alpha, a, aOff, lda, sharedB, beta, c, 0, n, scratch[0]);
-                return;
-            }
+        if (parts > 1 && split(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, inPlaceA, cols,
+                units, parts)) {
+            return;
         }
         blocked.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, 0, n, scratch[0]);
+    }
+
+    /**
+     * The product in bands of {@code parts} (of {@code units} tiles) on the pool's threads, or, where the pool is
+     * busy, from an operand already packed on the calling thread; false where nothing ran (the caller then runs it
+     * alone). A method of its own, so that {@link #gemm}, which small products and forward contexts call, stays as
+     * small for the JIT as before.
+     */
+    private boolean split(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int aOff,
+                          int lda, double[] b, int bOff, int ldb, double beta, double[] c, boolean inPlaceA,
+                          boolean cols, int units, int parts) {
+        // Bands of columns all read the whole of A, bands of rows the whole of B: where it is not read in place,
+        // pack it once for all of them.
+        int packedASize = cols && !inPlaceA ? blocked.packedASize(transA, transB, m, k) : 0;
+        int packedBSize = cols ? 0 : blocked.packedBSize(transA, transB, m, n, k);
+        if (inPlaceA || packedASize > 0 || packedBSize > 0) {
+            // No band packs what another does then, so finer bands cost no packing and let a thread that
+            // started late (or was slowed) take fewer of them.
+            parts = Math.min(units, parts * FINE_BANDS_PER_THREAD);
+        }
+        double[] sharedA = null;
+        double[] sharedB = null;
+        if (packedASize > 0) {
+            sharedA = scratch[0].doubles(4, packedASize);
+            blocked.packA(transA, m, k, alpha, a, aOff, lda, sharedA);
+        } else if (packedBSize > 0) {
+            sharedB = scratch[0].doubles(5, packedBSize);
+            blocked.packB(transB, n, k, b, bOff, ldb, sharedB);
+        }
+        this.transA = transA;
+        this.transB = transB;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.alpha = alpha;
+        this.beta = beta;
+        this.a = a;
+        this.aOff = aOff;
+        this.lda = lda;
+        this.b = b;
+        this.bOff = bOff;
+        this.ldb = ldb;
+        this.c = c;
+        this.byColumns = cols;
+        this.packedA = sharedA;
+        this.packedB = sharedB;
+        this.bands = parts;
+        this.failure = null;
+
+        boolean ran = threads.pool().tryRun(this, Math.min(parts, threads.count()) - 1); // bands may outnumber threads
+        this.a = null;
+        this.b = null;
+        this.c = null;
+        this.packedA = null;
+        this.packedB = null;
+        if (ran) {
+            return true;
+        }
+        // The pool was busy: the whole product here, from what is packed already.
+        if (sharedA != null) {
+            blocked.gemmPackedA(m, n, k, sharedA, transB, b, bOff, ldb, beta, c, 0, n, scratch[0]);
+            return true;
+        }
+        if (sharedB != null) {
+            blocked.gemmPackedB(transA, m, n, k, alpha, a, aOff, lda, sharedB, beta, c, 0, n, scratch[0]);
+            return true;
+        }
+        return false;
     }
 
     @Override
