@@ -55,16 +55,8 @@ final class FloatGemmRunner implements WorkerPool.Job {
     /** B packed whole for all bands ({@link FloatGemm#packB}), or null where each band packs its own. */
     private float[] packedB;
     private int bands;
-    /**
-     * The current product's band count (high 32 bits) and next band to claim (low 32 bits), published
-     * together by {@link #start()} once the pool is reserved. A worker claims a band by a compare-and-set
-     * and only then reads the product's fields, which the owner changes only after every claimed band is
-     * done; a worker that wakes late finds the cursor exhausted, or claims a band of the product that is
-     * current, never of one that was not handed to the pool.
-     */
-    private final java.util.concurrent.atomic.AtomicLong cursor = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicInteger bandsDone = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile Throwable failure;
+    /** The current product's bands, as the threads claim them. */
+    private final Claims claims = new Claims();
 
     FloatGemmRunner(FloatGemm blocked, Scratch[] scratch, CpuThreads threads) {
         this.blocked = blocked;
@@ -162,7 +154,6 @@ final class FloatGemmRunner implements WorkerPool.Job {
         this.packedA = sharedA;
         this.packedB = sharedB;
         this.bands = parts;
-        this.failure = null;
 
         boolean ran = threads.pool().tryRun(this, Math.min(parts, threads.count()) - 1); // bands may outnumber threads
         this.a = null;
@@ -187,41 +178,31 @@ final class FloatGemmRunner implements WorkerPool.Job {
 
     @Override
     public void start() {
-        bandsDone.set(0);
-        cursor.set((long) bands << 32);
+        claims.publish(bands);
     }
 
     @Override
     public void run(int thread) {
-        while (true) {
-            long claim = cursor.get();
-            int limit = (int) (claim >>> 32);
-            int band = (int) claim;
-            if (band >= limit) {
-                return;
-            }
-            if (!cursor.compareAndSet(claim, claim + 1)) {
-                continue;
-            }
-            // The claim holds the product's fields still until bandsDone counts it.
+        for (int band = claims.claim(); band >= 0; band = claims.claim()) {
+            // The claim holds the product's fields still until it is finished.
             try {
-                band(band, limit, scratch[thread]);
+                band(band, bands, scratch[thread]);
             } catch (Throwable t) {
-                failure = t;
+                claims.fail(t);
             } finally {
-                bandsDone.incrementAndGet();
+                claims.finish();
             }
         }
     }
 
     @Override
     public boolean done() {
-        return bandsDone.get() == bands;
+        return claims.done();
     }
 
     @Override
     public Throwable failure() {
-        return failure;
+        return claims.failure();
     }
 
     private void band(int part, int parts, Scratch own) {

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.fcnn.cpu;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * {@link CpuBackend#doWriteRows}: rows of a row-major table copied into a matrix, each checked for NaN and
  * infinities before it is copied (it is in L1 for the copy then), in pieces of {@value #PIECE_ROWS} rows that the
@@ -22,9 +20,8 @@ final class RowWriter implements WorkerPool.Job {
     static final int SHARED_ELEMENTS = 1 << 15;
 
     private final CpuThreads threads;
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger piecesDone = new AtomicInteger();
-    private volatile RuntimeException failure;
+    /** The current call's pieces, as the threads claim them. */
+    private final Claims claims = new Claims();
     private CpuMatrix dst;
     private float[] table;
     private int[] order;
@@ -50,7 +47,6 @@ final class RowWriter implements WorkerPool.Job {
             this.rows = rows;
             this.cols = cols;
             this.pieces = pieces;
-            this.failure = null;
             boolean ran = threads.pool().tryRun(this, Math.min(pieces, threads.count()) - 1);
             this.dst = null;
             this.table = null;
@@ -64,32 +60,31 @@ final class RowWriter implements WorkerPool.Job {
 
     @Override
     public void start() {
-        piecesDone.set(0);
-        next.set(0);
+        claims.publish(pieces);
     }
 
     @Override
     public void run(int thread) {
-        for (int piece = next.getAndIncrement(); piece < pieces; piece = next.getAndIncrement()) {
+        for (int piece = claims.claim(); piece >= 0; piece = claims.claim()) {
             try {
                 int from = piece * PIECE_ROWS;
                 copy(dst, table, order, start, cols, from, Math.min(rows, from + PIECE_ROWS));
             } catch (RuntimeException e) {
-                failure = e;
+                claims.fail(e);
             } finally {
-                piecesDone.incrementAndGet();
+                claims.finish();
             }
         }
     }
 
     @Override
     public boolean done() {
-        return piecesDone.get() == pieces;
+        return claims.done();
     }
 
     @Override
     public Throwable failure() {
-        return failure;
+        return claims.failure();
     }
 
     /** Rows {@code [from, to)} of {@code dst}. */

@@ -28,13 +28,14 @@ class PackedOperandProductTest {
     private static final int[] ROW_BANDS = {0, 60, 240, M};
 
     @Test
-    void floatBandsFromAPackedOnceEqualOneProduct() {
+    void floatBandsFromAnOperandPackedOnceEqualOneProduct() {
         FloatGemm gemm = CpuKernels.get().floatGemm();
         for (int t = 0; t < 4; t++) {
             boolean ta = (t & 2) != 0;
             boolean tb = (t & 1) != 0;
-            int size = gemm.packedASize(ta, tb, M, K);
-            assumeTrue(size > 0, "these kernels do not pack A ahead: " + CpuKernels.get().description());
+            int sizeA = gemm.packedASize(ta, tb, M, K);
+            int sizeB = gemm.packedBSize(ta, tb, M, N, K);
+            assumeTrue(sizeA > 0 && sizeB > 0, "these kernels do not pack ahead: " + CpuKernels.get().description());
             Random r = new Random(t);
             float[] a = floats(r, M * K);
             float[] b = floats(r, K * N);
@@ -43,85 +44,39 @@ class PackedOperandProductTest {
             int ldb = tb ? K : N;
             float[] want = c.clone();
             gemm.gemm(ta, tb, M, N, K, 0.5f, a, 0, lda, b, 0, ldb, 0.25f, want, 0, N, new Scratch());
-            float[] ap = new float[size];
+            Scratch scratch = new Scratch();
+
+            float[] ap = new float[sizeA];
             gemm.packA(ta, M, K, 0.5f, a, 0, lda, ap);
             float[] got = c.clone();
-            Scratch scratch = new Scratch();
             for (int i = 0; i + 1 < BANDS.length; i++) {
                 int from = BANDS[i];
                 gemm.gemmPackedA(M, BANDS[i + 1] - from, K, ap, tb, b, tb ? from * ldb : from, ldb, 0.25f, got, from, N,
                         scratch);
             }
-            assertArrayEquals(want, got, "ta=" + ta + " tb=" + tb);
-        }
-    }
+            assertArrayEquals(want, got, "A packed, bands of columns, ta=" + ta + " tb=" + tb);
 
-    @Test
-    void doubleBandsFromAPackedOnceEqualOneProduct() {
-        DoubleGemm gemm = CpuKernels.get().doubleGemm();
-        for (int t = 0; t < 4; t++) {
-            boolean ta = (t & 2) != 0;
-            boolean tb = (t & 1) != 0;
-            int size = gemm.packedASize(ta, tb, M, K);
-            assumeTrue(size > 0, "these kernels do not pack A ahead: " + CpuKernels.get().description());
-            Random r = new Random(t);
-            double[] a = doubles(r, M * K);
-            double[] b = doubles(r, K * N);
-            double[] c = doubles(r, M * N);
-            int lda = ta ? M : K;
-            int ldb = tb ? K : N;
-            double[] want = c.clone();
-            gemm.gemm(ta, tb, M, N, K, 0.5, a, 0, lda, b, 0, ldb, 0.25, want, 0, N, new Scratch());
-            double[] ap = new double[size];
-            gemm.packA(ta, M, K, 0.5, a, 0, lda, ap);
-            double[] got = c.clone();
-            Scratch scratch = new Scratch();
-            for (int i = 0; i + 1 < BANDS.length; i++) {
-                int from = BANDS[i];
-                gemm.gemmPackedA(M, BANDS[i + 1] - from, K, ap, tb, b, tb ? from * ldb : from, ldb, 0.25, got, from, N,
-                        scratch);
-            }
-            assertArrayEquals(want, got, "ta=" + ta + " tb=" + tb);
-        }
-    }
-
-    @Test
-    void floatRowBandsFromBPackedOnceEqualOneProduct() {
-        FloatGemm gemm = CpuKernels.get().floatGemm();
-        for (int t = 0; t < 4; t++) {
-            boolean ta = (t & 2) != 0;
-            boolean tb = (t & 1) != 0;
-            int size = gemm.packedBSize(ta, tb, M, N, K);
-            assumeTrue(size > 0, "these kernels do not pack B ahead: " + CpuKernels.get().description());
-            Random r = new Random(t);
-            float[] a = floats(r, M * K);
-            float[] b = floats(r, K * N);
-            float[] c = floats(r, M * N);
-            int lda = ta ? M : K;
-            int ldb = tb ? K : N;
-            float[] want = c.clone();
-            gemm.gemm(ta, tb, M, N, K, 0.5f, a, 0, lda, b, 0, ldb, 0.25f, want, 0, N, new Scratch());
-            float[] bp = new float[size];
+            float[] bp = new float[sizeB];
             gemm.packB(tb, N, K, b, 0, ldb, bp);
-            float[] got = c.clone();
-            Scratch scratch = new Scratch();
+            got = c.clone();
             for (int i = 0; i + 1 < ROW_BANDS.length; i++) {
                 int from = ROW_BANDS[i];
                 gemm.gemmPackedB(ta, ROW_BANDS[i + 1] - from, N, K, 0.5f, a, ta ? from : from * lda, lda, bp, 0.25f, got,
                         from * N, N, scratch);
             }
-            assertArrayEquals(want, got, "ta=" + ta + " tb=" + tb);
+            assertArrayEquals(want, got, "B packed, bands of rows, ta=" + ta + " tb=" + tb);
         }
     }
 
     @Test
-    void doubleRowBandsFromBPackedOnceEqualOneProduct() {
+    void doubleBandsFromAnOperandPackedOnceEqualOneProduct() {
         DoubleGemm gemm = CpuKernels.get().doubleGemm();
         for (int t = 0; t < 4; t++) {
             boolean ta = (t & 2) != 0;
             boolean tb = (t & 1) != 0;
-            int size = gemm.packedBSize(ta, tb, M, N, K);
-            assumeTrue(size > 0, "these kernels do not pack B ahead: " + CpuKernels.get().description());
+            int sizeA = gemm.packedASize(ta, tb, M, K);
+            int sizeB = gemm.packedBSize(ta, tb, M, N, K);
+            assumeTrue(sizeA > 0 && sizeB > 0, "these kernels do not pack ahead: " + CpuKernels.get().description());
             Random r = new Random(t);
             double[] a = doubles(r, M * K);
             double[] b = doubles(r, K * N);
@@ -130,16 +85,27 @@ class PackedOperandProductTest {
             int ldb = tb ? K : N;
             double[] want = c.clone();
             gemm.gemm(ta, tb, M, N, K, 0.5, a, 0, lda, b, 0, ldb, 0.25, want, 0, N, new Scratch());
-            double[] bp = new double[size];
-            gemm.packB(tb, N, K, b, 0, ldb, bp);
-            double[] got = c.clone();
             Scratch scratch = new Scratch();
+
+            double[] ap = new double[sizeA];
+            gemm.packA(ta, M, K, 0.5, a, 0, lda, ap);
+            double[] got = c.clone();
+            for (int i = 0; i + 1 < BANDS.length; i++) {
+                int from = BANDS[i];
+                gemm.gemmPackedA(M, BANDS[i + 1] - from, K, ap, tb, b, tb ? from * ldb : from, ldb, 0.25, got, from, N,
+                        scratch);
+            }
+            assertArrayEquals(want, got, "A packed, bands of columns, ta=" + ta + " tb=" + tb);
+
+            double[] bp = new double[sizeB];
+            gemm.packB(tb, N, K, b, 0, ldb, bp);
+            got = c.clone();
             for (int i = 0; i + 1 < ROW_BANDS.length; i++) {
                 int from = ROW_BANDS[i];
                 gemm.gemmPackedB(ta, ROW_BANDS[i + 1] - from, N, K, 0.5, a, ta ? from : from * lda, lda, bp, 0.25, got,
                         from * N, N, scratch);
             }
-            assertArrayEquals(want, got, "ta=" + ta + " tb=" + tb);
+            assertArrayEquals(want, got, "B packed, bands of rows, ta=" + ta + " tb=" + tb);
         }
     }
 
