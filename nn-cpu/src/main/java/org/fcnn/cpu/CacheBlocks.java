@@ -10,8 +10,14 @@ package org.fcnn.cpu;
  * block of B ({@code kc x nc}) in L3's share of one core. The system properties {@code fcnn.cpu.kc},
  * {@code fcnn.cpu.mcPanels} (mc in tile rows) and {@code fcnn.cpu.ncPanels} (nc in tile columns) override
  * the computed values, for tuning.
+ *
+ * <p>{@code shared} is the most elements of an operand that a threaded product packs whole, once for all its
+ * bands ({@link FloatGemm#packA}, {@link FloatGemm#packB}): half of L2, so that the copy stays near the cores
+ * that read it. A larger operand is packed block by block by each band, hot in its own core's L2: on an AMD
+ * EPYC Zen 4 (1 MiB L2), a float32 1024^3 product on two threads ran 1.78x one thread that way against 1.59x
+ * from a shared 4 MiB copy (docs/BENCHMARKS.md, eighth session).
  */
-record CacheBlocks(int kc, int mc, int nc) {
+record CacheBlocks(int kc, int mc, int nc, int shared) {
     /** The blocks for {@code elementBytes}-byte elements and an {@code mr x nr} tile on caches {@code caches}. */
     static CacheBlocks of(CacheSizes caches, int elementBytes, int mr, int nr) {
         int kc = Integer.getInteger("fcnn.cpu.kc", kc(caches, elementBytes, nr));
@@ -21,7 +27,12 @@ record CacheBlocks(int kc, int mc, int nc) {
             throw new IllegalArgumentException("cache blocks must be positive: fcnn.cpu.kc=" + kc
                     + ", fcnn.cpu.mcPanels=" + mcPanels + ", fcnn.cpu.ncPanels=" + ncPanels);
         }
-        return new CacheBlocks(kc, mr * mcPanels, nr * ncPanels);
+        return new CacheBlocks(kc, mr * mcPanels, nr * ncPanels, shared(caches, elementBytes));
+    }
+
+    /** Elements in half of L2: the largest operand packed once for all bands of a product. */
+    static int shared(CacheSizes caches, int elementBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, caches.l2() / 2 / elementBytes);
     }
 
     /** A multiple of 64 between 128 and 512 such that a B micro-panel takes at most a quarter of L2. */

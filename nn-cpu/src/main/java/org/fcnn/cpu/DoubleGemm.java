@@ -34,6 +34,15 @@ interface DoubleGemm {
     }
 
     /**
+     * The most elements of an operand that a threaded product packs whole for all its bands ({@link #packA},
+     * {@link #packB}); a larger one each band packs block by block itself ({@link CacheBlocks#shared}). Only
+     * consulted where {@link #packedASize} or {@link #packedBSize} is positive.
+     */
+    default int sharedLimit() {
+        return 0;
+    }
+
+    /**
      * Elements of {@code alpha op(A) [m x k]} packed whole by {@link #packA}, for a product of these arguments
      * whose bands of columns all read the same A; 0 where this kernel does not pack A ahead for it (then
      * {@link #packA} and {@link #gemmPackedA} are not called).

@@ -8,8 +8,8 @@ package org.fcnn.cpu;
  * small ones through the blocked kernel on the calling thread; larger ones split into bands of C (by columns when C is at least as wide as tall, else by rows,
  * aligned to the kernel's tiles, one per thread, or {@link #FINE_BANDS_PER_THREAD} where no band packs what another packs too) that the calling thread and {@link WorkerPool} workers
  * claim one at a time, each thread with its own {@link Scratch}. Bands of columns that would each pack the same A
- * (bands of rows the same B) share one copy instead, which the calling thread packs whole before handing out the
- * bands ({@link FloatGemm#packA}, {@link FloatGemm#packB}). A product whose C is much narrower than the
+ * (bands of rows the same B) share one copy instead, if it takes at most half of L2 ({@link CacheBlocks#shared}),
+ * which the calling thread packs whole before handing out the bands ({@link FloatGemm#packA}, {@link FloatGemm#packB}). A product whose C is much narrower than the
  * kernel's tile (an output layer of 10 against tiles 64 columns wide) is computed transposed, the narrow
  * side as the tile's rows, into scratch slot 3, then transposed into C. One band per thread where each band
  * packs the whole of the other operand again (a kernel that does not pack ahead): with four per thread,
@@ -34,6 +34,8 @@ final class FloatGemmRunner implements WorkerPool.Job {
     private final FloatGemm blocked;
     private final Scratch[] scratch;
     private final CpuThreads threads;
+    /** The most elements of an operand packed once for all bands ({@link FloatGemm#sharedLimit}). */
+    private final int sharedLimit;
 
     private boolean transA;
     private boolean transB;
@@ -59,9 +61,15 @@ final class FloatGemmRunner implements WorkerPool.Job {
     private final Claims claims = new Claims();
 
     FloatGemmRunner(FloatGemm blocked, Scratch[] scratch, CpuThreads threads) {
+        this(blocked, scratch, threads, blocked.sharedLimit());
+    }
+
+    /** As above with another limit for an operand packed once for all bands (tests: both ways). */
+    FloatGemmRunner(FloatGemm blocked, Scratch[] scratch, CpuThreads threads, int sharedLimit) {
         this.blocked = blocked;
         this.scratch = scratch;
         this.threads = threads;
+        this.sharedLimit = sharedLimit;
     }
 
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda,
@@ -118,10 +126,11 @@ final class FloatGemmRunner implements WorkerPool.Job {
     private boolean split(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
                           int lda, float[] b, int bOff, int ldb, float beta, float[] c, boolean inPlaceA,
                           boolean cols, int units, int parts) {
-        // Bands of columns all read the whole of A, bands of rows the whole of B: where it is not read in place,
-        // pack it once for all of them.
-        int packedASize = cols && !inPlaceA ? blocked.packedASize(transA, transB, m, k) : 0;
-        int packedBSize = cols ? 0 : blocked.packedBSize(transA, transB, m, n, k);
+        // Bands of columns all read the whole of A, bands of rows the whole of B: where it is not read in place
+        // and the copy is small enough to stay near the cores (CacheBlocks.shared), pack it once for all of
+        // them; a larger one each band packs block by block, as alone.
+        int packedASize = cols && !inPlaceA ? shareable(blocked.packedASize(transA, transB, m, k)) : 0;
+        int packedBSize = cols ? 0 : shareable(blocked.packedBSize(transA, transB, m, n, k));
         if (inPlaceA || packedASize > 0 || packedBSize > 0) {
             // No band packs what another does then, so finer bands cost no packing and let a thread that
             // started late (or was slowed) take fewer of them.
@@ -238,6 +247,11 @@ final class FloatGemmRunner implements WorkerPool.Job {
         long padded = (long) roundUp(m, blocked.rowAlign()) * roundUp(n, blocked.colAlign());
         long swapped = (long) roundUp(n, blocked.rowAlign()) * roundUp(m, blocked.colAlign()) + (long) m * n;
         return 2 * swapped < padded;
+    }
+
+    /** {@code size} where an operand of that many elements is packed once for all bands, else 0. */
+    private int shareable(int size) {
+        return size <= sharedLimit ? size : 0;
     }
 
     private static int roundUp(int x, int y) {

@@ -65,6 +65,11 @@ final class VectorFloatGemm implements FloatGemm {
     }
 
     @Override
+    public int sharedLimit() {
+        return blocks.shared();
+    }
+
+    @Override
     public int rowAlign() {
         return tileRows;
     }

@@ -84,6 +84,9 @@ class KernelShapeTest {
         assertEquals(0, avx2Float.mc() % 6);
         assertEquals(0, avx2Float.nc() % 16);
         assertTrue((long) avx2Float.mc() * avx2Float.kc() * Float.BYTES <= zen3.l2() / 4, avx2Float.toString());
+        // An operand packed once for all bands of a threaded product takes at most half of L2.
+        assertEquals(64 << 10, avx2Float.shared());
+        assertEquals(32 << 10, CacheBlocks.of(zen3, Double.BYTES, 6, 8).shared());
         // A small L2 shrinks KC so that a B micro-panel still fits a quarter of it.
         CacheSizes smallL2 = new CacheSizes(32 << 10, 256 << 10, 1 << 20, true);
         CacheBlocks avx512Float = CacheBlocks.of(smallL2, Float.BYTES, 6, 64);

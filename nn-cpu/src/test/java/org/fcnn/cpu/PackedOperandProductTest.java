@@ -3,11 +3,10 @@ package org.fcnn.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
-import org.fcnn.api.Precision;
-import org.fcnn.spi.Matrix;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,38 +110,56 @@ class PackedOperandProductTest {
 
     @Test
     void twoThreadsGiveTheBitsOfOne() {
-        // Through the backend: two threads cut C into bands of columns that share one packed A (or, tall, bands of
-        // rows that share one packed B); one thread runs the product as one call. Each element is the same sum in
-        // the same order either way.
+        // Two threads cut C into bands of columns that share one packed A (or, tall, bands of rows that share one
+        // packed B) where the runner's limit lets them, or else bands that each pack their own blocks; one thread
+        // runs the product as one call. Each element is the same sum in the same order every way.
         for (int[] shape : new int[][] {{M, N}, {N, M}}) {
-            twoThreadsGiveTheBitsOfOne(shape[0], shape[1]);
+            for (int limit : new int[] {Integer.MAX_VALUE, 0}) {
+                twoThreadsGiveTheBitsOfOne(shape[0], shape[1], limit);
+            }
         }
     }
 
-    private static void twoThreadsGiveTheBitsOfOne(int m, int n) {
-        for (Precision p : Precision.values()) {
-            for (int t = 0; t < 4; t++) {
-                boolean ta = (t & 2) != 0;
-                boolean tb = (t & 1) != 0;
-                double[][] results = new double[2][];
-                for (int threads = 1; threads <= 2; threads++) {
-                    try (CpuBackend backend = new CpuBackend(CpuKernels.get(), new CpuThreads(threads))) {
-                        Random r = new Random(t);
-                        try (Matrix ma = backend.allocate(ta ? K : m, ta ? m : K, p);
-                             Matrix mb = backend.allocate(tb ? n : K, tb ? K : n, p);
-                             Matrix mc = backend.allocate(m, n, p)) {
-                            backend.write(ma, doubles(r, m * K), 0);
-                            backend.write(mb, doubles(r, K * n), 0);
-                            backend.write(mc, doubles(r, m * n), 0);
-                            backend.gemm(ta, tb, 0.5, ma, mb, 0.25, mc);
-                            results[threads - 1] = mc.toArray();
-                        }
-                    }
-                }
-                assertEquals(m * n, results[0].length);
-                assertArrayEquals(results[0], results[1], m + " x " + n + " " + p + " ta=" + ta + " tb=" + tb);
+    private static void twoThreadsGiveTheBitsOfOne(int m, int n, int sharedLimit) {
+        FloatGemm floatGemm = CpuKernels.get().floatGemm();
+        DoubleGemm doubleGemm = CpuKernels.get().doubleGemm();
+        for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 2) != 0;
+            boolean tb = (t & 1) != 0;
+            int lda = ta ? m : K;
+            int ldb = tb ? K : n;
+            String what = m + " x " + n + " ta=" + ta + " tb=" + tb + " shared up to " + sharedLimit;
+            Random r = new Random(t);
+            float[] a = floats(r, m * K);
+            float[] b = floats(r, K * n);
+            float[] c0 = floats(r, m * n);
+            float[][] floatResults = new float[2][];
+            double[][] doubleResults = new double[2][];
+            for (int threads = 1; threads <= 2; threads++) {
+                Scratch[] scratch = {new Scratch(), new Scratch()};
+                CpuThreads cpu = new CpuThreads(threads);
+                float[] c = c0.clone();
+                new FloatGemmRunner(floatGemm, scratch, cpu, sharedLimit)
+                        .gemm(ta, tb, m, n, K, 0.5f, a, lda, b, ldb, 0.25f, c);
+                floatResults[threads - 1] = c;
+                double[] cd = widen(c0);
+                new DoubleGemmRunner(doubleGemm, scratch, cpu, sharedLimit)
+                        .gemm(ta, tb, m, n, K, 0.5, widen(a), lda, widen(b), ldb, 0.25, cd);
+                doubleResults[threads - 1] = cd;
             }
+            assertArrayEquals(floatResults[0], floatResults[1], "float32 " + what);
+            assertArrayEquals(doubleResults[0], doubleResults[1], "float64 " + what);
+            assertTrue(floatResults[0][0] != c0[0] && doubleResults[0][m * n - 1] != c0[m * n - 1],
+                    "the product ran: " + what);
         }
+    }
+
+    private static double[] widen(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            d[i] = x[i];
+        }
+        return d;
     }
 
     private static float[] floats(Random r, int size) {
