@@ -37,6 +37,8 @@ ap.add_argument('--ms', type=int, default=None, help='window length (default: 30
 ap.add_argument('--jar', default='nn-examples/target/fcnn.jar')
 ap.add_argument('--java', default='java')
 ap.add_argument('--java-opt', action='append', default=[], help='a JVM option for fcnn, e.g. -Dfcnn.cpu.kc=256 (repeatable)')
+ap.add_argument('--openblas-coretype', default=None,
+                help='OpenBLAS kernels for the peer, e.g. Haswell (AVX2) beside --java-opt -XX:UseAVX=2 on AVX-512')
 ap.add_argument('--data', default='/usr/share/datasets/fashion-mnist/')
 args = ap.parse_args()
 peer_threads = args.peer_threads or args.threads
@@ -47,6 +49,8 @@ if not os.path.isfile(args.jar):
     sys.exit('paired.py: %s not found; build it first: mvn -B -q package -DskipTests -pl nn-examples -am' % args.jar)
 os.environ['OPENBLAS_NUM_THREADS'] = str(peer_threads)
 os.environ.pop('OPENBLAS_CORETYPE', None)
+if args.openblas_coretype:
+    os.environ['OPENBLAS_CORETYPE'] = args.openblas_coretype
 os.environ.pop('OPENBLAS_L2_SIZE', None)
 
 import numpy as np  # after OPENBLAS_NUM_THREADS, which OpenBLAS reads when it loads
@@ -147,7 +151,8 @@ def main():
     print('# %s' % cpu_name())
     print('# fcnn: %s' % ' '.join(java))
     print('# peer: %s; %d pairs of %d ms windows, order alternating (fcnn first in even pairs)' % (
-        peer_name, args.windows, ms))
+        peer_name + (', OPENBLAS_CORETYPE=' + args.openblas_coretype if args.openblas_coretype else ''),
+        args.windows, ms))
     proc = subprocess.Popen(java, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
     for line in proc.stdout:  # its log lines, then READY after its warm-up
         line = line.rstrip()
